@@ -11,3 +11,27 @@ export { type RawScopes, readRawScopes, SCOPE_CLAIMS } from './scope-claims.js'
 export { expandAction, parseScopeRule, type ScopeRule } from './scope-notation.js'
 export { parseScopes, ScopeGrants, type ScopeMode } from './scopes.js'
 export type { ExpirySource } from './token-expiry.js'
+export { errorFromResponse } from './error-from-response.js'
+export type { Logger } from './logger.js'
+export {
+  type GetTokenOptions,
+  LoyalAuth,
+  type LoyalAuthDescription,
+} from './loyal-auth.js'
+export {
+  httpStatusFor,
+  isLoyalError,
+  LoyalError,
+  type LoyalErrorCode,
+  type LoyalErrorOptions,
+} from './loyal-error.js'
+export { MemoryTokenStore } from './memory-token-store.js'
+export type {
+  LoyalAuthHooks,
+  LoyalAuthOptions,
+  RefreshFailedState,
+  RetryOptions,
+  TokenFetchedState,
+} from './options.js'
+export type { TokenRecord, TokenRecordCodec } from './record-codec.js'
+export type { TokenStore, TokenStoreLock } from './token-store.js'

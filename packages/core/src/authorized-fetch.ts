@@ -1,0 +1,119 @@
+import { LoyalError } from './loyal-error.js'
+import type { LoyalToken } from './loyal-token.js'
+
+/** What `authorizedFetch` needs of a `LoyalAuth`. */
+export interface FetchHost {
+  fetch(input: URL, init: RequestInit): Promise<Response>
+  resolveUrl(pathOrUrl: string | URL): URL
+  isApiUrl(url: URL): boolean
+  peekToken(): LoyalToken | undefined
+  getToken(): Promise<LoyalToken>
+  tokenAfterUnauthorized(sent: LoyalToken): Promise<LoyalToken>
+}
+
+const redirectStatuses = new Set([301, 302, 303, 307, 308])
+/** The fetch standard's redirect limit. */
+const maxRedirects = 20
+
+/** Frees the connection of a response we will not hand out. */
+function discardBody(response: Response): void {
+  response.body?.cancel().catch(() => {})
+}
+
+/** Strings, bytes, Blobs, FormData and URLSearchParams can be sent twice; streams cannot. */
+function isReplayable(body: RequestInit['body']): boolean {
+  if (body === undefined || body === null) return true
+  if (typeof ReadableStream !== 'undefined' && body instanceof ReadableStream) return false
+
+  return typeof (body as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== 'function'
+}
+
+/** The request a redirect leads to: 303, and 301/302 after a POST, turn into a bodiless GET. */
+function redirected(init: RequestInit, status: number): RequestInit | undefined {
+  const method = (init.method ?? 'GET').toUpperCase()
+  const toGet =
+    status === 303 ? method !== 'HEAD' : method === 'POST' && status !== 307 && status !== 308
+  if (!toGet) return isReplayable(init.body) ? init : undefined
+
+  const headers = new Headers(init.headers)
+  for (const name of ['content-type', 'content-length', 'content-encoding']) headers.delete(name)
+
+  return { ...init, method: 'GET', body: null, headers }
+}
+
+/**
+ * Sends one request, following redirects itself so that `Authorization: Bearer` reaches only
+ * the API's origin: a hop to another origin goes without it.
+ */
+async function send(
+  host: FetchHost,
+  url: URL,
+  init: RequestInit,
+  token: LoyalToken
+): Promise<Response> {
+  const mode = init.redirect ?? 'follow'
+  let target = url
+  let request = init
+
+  for (let hops = 0; ; hops++) {
+    const headers = new Headers(request.headers)
+    if (host.isApiUrl(target)) headers.set('authorization', `Bearer ${token.value}`)
+    else headers.delete('authorization')
+
+    const redirect = mode === 'follow' ? 'manual' : mode
+    const response = await host.fetch(target, { ...request, headers, redirect })
+    const location = response.headers.get('location')
+    if (mode !== 'follow' || !redirectStatuses.has(response.status) || location === null) {
+      return response
+    }
+
+    const next = redirected(request, response.status)
+    if (next === undefined) return response
+    if (hops >= maxRedirects) throw new TypeError('Too many redirects')
+
+    discardBody(response)
+    target = new URL(location, target)
+    request = next
+  }
+}
+
+function describeRequest(init: RequestInit, url: URL): { method: string; path: string } {
+  return { method: (init.method ?? 'GET').toUpperCase(), path: url.pathname }
+}
+
+/**
+ * `fetch` with the bearer and the 401 rule: one renewal of the token (shared with concurrent
+ * requests) and one replay per request; a second 401 throws `unauthorized`.
+ */
+export async function authorizedFetch(
+  host: FetchHost,
+  pathOrUrl: string | URL,
+  init: RequestInit = {}
+): Promise<Response> {
+  const url = host.resolveUrl(pathOrUrl)
+  if (!host.isApiUrl(url)) return host.fetch(url, init)
+
+  const token = host.peekToken() ?? (await host.getToken())
+  const first = await send(host, url, init, token)
+  if (first.status !== 401) return first
+
+  discardBody(first)
+  const renewed = await host.tokenAfterUnauthorized(token)
+  const { method, path } = describeRequest(init, url)
+  const context = { status: 401, method, path }
+
+  if (!isReplayable(init.body)) {
+    const message = `${method} ${path} was refused with 401; its streamed body cannot be replayed`
+    throw new LoyalError('unauthorized', message, context)
+  }
+
+  const second = await send(host, url, init, renewed)
+  if (second.status !== 401) return second
+
+  discardBody(second)
+  throw new LoyalError(
+    'unauthorized',
+    `${method} ${path} was refused with 401 after a new token`,
+    context
+  )
+}
