@@ -1,1 +1,5 @@
-export {}
+export {
+  type RedisClient,
+  RedisTokenStore,
+  type RedisTokenStoreOptions,
+} from './redis-token-store.js'
