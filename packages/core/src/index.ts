@@ -1,16 +1,11 @@
-export type { Claims } from './claim-lookup.js'
 export {
-  LoyalToken,
-  type LoyalTokenSummary,
-  type ParseTokenOptions,
-  parseToken,
-} from './loyal-token.js'
-export { REDACTED, redactSecrets } from './redact.js'
-export { assertScopes, checkScopes, type ScopeCheck, type ScopeHolder } from './scope-check.js'
-export { type RawScopes, readRawScopes, SCOPE_CLAIMS } from './scope-claims.js'
-export { expandAction, parseScopeRule, type ScopeRule } from './scope-notation.js'
-export { parseScopes, ScopeGrants, type ScopeMode } from './scopes.js'
-export type { ExpirySource } from './token-expiry.js'
+  type ApiProxy,
+  type ApiProxyAuth,
+  type ApiProxyOptions,
+  createApiProxy,
+  type ProxyRequest,
+} from './api-proxy.js'
+export type { Claims } from './claim-lookup.js'
 export { errorFromResponse } from './error-from-response.js'
 export type { Logger } from './logger.js'
 export {
@@ -25,6 +20,12 @@ export {
   type LoyalErrorCode,
   type LoyalErrorOptions,
 } from './loyal-error.js'
+export {
+  LoyalToken,
+  type LoyalTokenSummary,
+  type ParseTokenOptions,
+  parseToken,
+} from './loyal-token.js'
 export { MemoryTokenStore } from './memory-token-store.js'
 export type {
   LoyalAuthHooks,
@@ -33,5 +34,17 @@ export type {
   RetryOptions,
   TokenFetchedState,
 } from './options.js'
+export {
+  compileAllowList,
+  type ProxyAllowList,
+  type ProxyRouteMatcher,
+} from './proxy-allow-list.js'
+export { FORWARDED_REQUEST_HEADERS, type IncomingHeaders } from './proxy-headers.js'
 export type { TokenRecord, TokenRecordCodec } from './record-codec.js'
+export { REDACTED, redactSecrets } from './redact.js'
+export { assertScopes, checkScopes, type ScopeCheck, type ScopeHolder } from './scope-check.js'
+export { type RawScopes, readRawScopes, SCOPE_CLAIMS } from './scope-claims.js'
+export { expandAction, parseScopeRule, type ScopeRule } from './scope-notation.js'
+export { parseScopes, ScopeGrants, type ScopeMode } from './scopes.js'
+export type { ExpirySource } from './token-expiry.js'
 export type { TokenStore, TokenStoreLock } from './token-store.js'

@@ -1,0 +1,219 @@
+import { LoyalError } from './loyal-error.js'
+import { compileAllowList, type ProxyAllowList } from './proxy-allow-list.js'
+import {
+  forwardedHeaderNames,
+  type IncomingHeaders,
+  proxyRequestHeaders,
+  proxyResponseHeaders,
+} from './proxy-headers.js'
+
+/** What the proxy needs of a `LoyalAuth`. */
+export interface ApiProxyAuth {
+  fetch(pathOrUrl: string, init?: RequestInit): Promise<Response>
+  redact(text: string): string
+  resolveUrl(pathOrUrl: string): URL
+  isApiUrl(url: URL): boolean
+}
+
+/** Options of {@link createApiProxy}, shared by the Express and Koa `loyalProxy()`. */
+export interface ApiProxyOptions {
+  /** Routes that may pass, e.g. `['GET /empower/*', 'POST /empower/providers/totals']`. */
+  allow: ProxyAllowList
+  /** Browser headers to forward besides {@link FORWARDED_REQUEST_HEADERS}. */
+  forwardHeaders?: readonly string[]
+  /** Largest request body passed on, in bytes; larger ones get 413. Default 1 MiB. */
+  maxBodySize?: number
+  /** Milliseconds to wait for the API's response headers; then `timeout` (504). Default 30 s. */
+  timeoutDuration?: number
+}
+
+/** One browser request, as an adapter hands it over. */
+export interface ProxyRequest {
+  method: string
+  /** Path and query relative to where the proxy is mounted, exactly as received. */
+  url: string
+  headers: IncomingHeaders
+  /** The unread body (a Node request is an async iterable of chunks). */
+  body?: AsyncIterable<Uint8Array> | undefined
+  /** A body a parser has already read (`req.body`); objects are sent as JSON. */
+  parsedBody?: unknown
+  /** Aborts the upstream request, e.g. when the browser goes away. */
+  signal?: AbortSignal | undefined
+}
+
+export interface ApiProxy {
+  /**
+   * Forwards an allowed request with the server's token and returns what the browser may see:
+   * the upstream status and body (error bodies redacted) with credential headers removed, or a
+   * 403 `route_not_allowed` without any upstream request.
+   *
+   * @throws LoyalError from `auth.fetch` (token failures, `unauthorized`), or `timeout`.
+   */
+  forward(auth: ApiProxyAuth, request: ProxyRequest): Promise<Response>
+}
+
+const bodylessMethods = new Set(['GET', 'HEAD'])
+const nullBodyStatuses = new Set([101, 204, 205, 304])
+
+/**
+ * The framework-free part of a browser-facing proxy to the Loyal API: allow list, header
+ * filtering, body limits and redaction. Options are checked here, once.
+ *
+ * @example
+ * const proxy = createApiProxy({ allow: ['GET /empower/*'] })
+ * const response = await proxy.forward(auth, { method: 'GET', url: '/empower/rollups', headers })
+ */
+export function createApiProxy(options: ApiProxyOptions): ApiProxy {
+  const routes = compileAllowList(options.allow)
+  const headerNames = forwardedHeaderNames(options.forwardHeaders)
+  const maxBodySize = positiveNumber(options.maxBodySize, 'maxBodySize', 1_048_576)
+  const timeoutDuration = positiveNumber(options.timeoutDuration, 'timeoutDuration', 30_000)
+
+  async function forward(auth: ApiProxyAuth, request: ProxyRequest): Promise<Response> {
+    const method = request.method.toUpperCase()
+    const path = routes.match(method, request.url)
+
+    if (path === undefined || !auth.isApiUrl(auth.resolveUrl(path))) return refusal()
+
+    const body = bodylessMethods.has(method) ? undefined : await readBody(request, maxBodySize)
+
+    if (body === tooLarge) return jsonResponse(413, 'payload_too_large', 'The body is too large')
+
+    const init = { method, headers: proxyRequestHeaders(request.headers, headerNames), body }
+    const upstream = await fetchWithTimeout(auth, path, init, request.signal, timeoutDuration)
+
+    return browserResponse(auth, method, upstream)
+  }
+
+  return { forward }
+}
+
+function positiveNumber(value: number | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback
+
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+    throw new TypeError(
+      `"${name}" must be a positive number of ${name.endsWith('Size') ? 'bytes' : 'ms'}`
+    )
+  }
+
+  return value
+}
+
+function refusal(): Response {
+  return jsonResponse(403, 'route_not_allowed', 'This route is not open through the Loyal proxy')
+}
+
+function jsonResponse(status: number, error: string, message: string): Response {
+  return Response.json({ error, message }, { status })
+}
+
+const tooLarge = Symbol('tooLarge')
+
+async function readBody(
+  request: ProxyRequest,
+  limit: number
+): Promise<BodyInit | undefined | typeof tooLarge> {
+  if (request.parsedBody !== undefined) return serialiseParsedBody(request.parsedBody)
+
+  if (request.body === undefined) return undefined
+
+  const declared = Number(request.headers['content-length'])
+
+  if (declared > limit) return tooLarge
+
+  // Buffered, not streamed: `auth.fetch` must be able to send the body again after a 401.
+  const chunks: Uint8Array[] = []
+  let size = 0
+
+  for await (const chunk of request.body) {
+    size += chunk.byteLength
+
+    if (size > limit) return tooLarge
+
+    chunks.push(chunk)
+  }
+
+  return size === 0 ? undefined : concat(chunks, size)
+}
+
+function serialiseParsedBody(body: unknown): BodyInit {
+  if (typeof body === 'string') return body
+
+  if (body instanceof Uint8Array) return new Uint8Array(body)
+
+  return JSON.stringify(body)
+}
+
+function concat(chunks: readonly Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
+  const result = new Uint8Array(size)
+  let offset = 0
+
+  for (const chunk of chunks) {
+    result.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+
+  return result
+}
+
+async function fetchWithTimeout(
+  auth: ApiProxyAuth,
+  path: string,
+  init: RequestInit,
+  signal: AbortSignal | undefined,
+  timeoutDuration: number
+): Promise<Response> {
+  const timer = new AbortController()
+  const timeout = setTimeout(() => timer.abort(), timeoutDuration)
+  const signals = signal === undefined ? [timer.signal] : [timer.signal, signal]
+
+  try {
+    return await auth.fetch(path, { ...init, signal: AbortSignal.any(signals) })
+  } catch (error) {
+    if (!timer.signal.aborted || signal?.aborted) throw error
+
+    const where = `${init.method} ${pathOnly(path)}`
+
+    throw new LoyalError(
+      'timeout',
+      `The Loyal API did not answer ${where} in ${timeoutDuration} ms`,
+      {
+        cause: error,
+        method: init.method,
+        path: pathOnly(path),
+      }
+    )
+  } finally {
+    // Only the wait for headers is bounded; a long body may take its time.
+    clearTimeout(timeout)
+  }
+}
+
+function pathOnly(path: string): string {
+  return path.split('?', 1)[0]!
+}
+
+async function browserResponse(
+  auth: ApiProxyAuth,
+  method: string,
+  upstream: Response
+): Promise<Response> {
+  const init = {
+    status: upstream.status,
+    statusText: upstream.statusText,
+    headers: proxyResponseHeaders(upstream.headers, (text) => auth.redact(text)),
+  }
+
+  if (method === 'HEAD' || nullBodyStatuses.has(upstream.status) || upstream.body === null) {
+    await upstream.body?.cancel()
+
+    return new Response(null, init)
+  }
+
+  // Error bodies are small and the likeliest place for an echo of what we sent: redact them.
+  // Success bodies stream through untouched.
+  if (upstream.status >= 400) return new Response(auth.redact(await upstream.text()), init)
+
+  return new Response(upstream.body, init)
+}
