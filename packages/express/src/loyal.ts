@@ -1,0 +1,84 @@
+import type { LoyalAuth } from '@loyal-auth/core'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import { type AuthOption, authResolver, isLoyalAuth, settleAuth } from './auth-option.js'
+import { rememberFailedAuth } from './error-body.js'
+import { createLoyalContext, type LoyalContext } from './loyal-context.js'
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** Set by `loyal()`; absent on routes it does not run in front of. */
+      loyal: LoyalContext
+    }
+  }
+}
+
+export interface LoyalOptions {
+  /**
+   * The `LoyalAuth` to use, or a function of the request that picks one (a tenant per API
+   * key: each `LoyalAuth` keeps its own token).
+   */
+  auth: AuthOption<Request>
+}
+
+/**
+ * Puts `req.loyal` (`auth`, `token`, a bound `fetch`, `can`) on every request. With a usable
+ * token cached it calls `next()` synchronously; only a cold cache waits for the token
+ * endpoint. Failures reach `next(err)` once, as a `LoyalError` (see `loyalErrorHandler`).
+ *
+ * @example
+ * const auth = new LoyalAuth({ apiKey: process.env.LOYAL_API_KEY! })
+ * app.use(loyal({ auth }))
+ * app.get('/rollups', async (req, res) => {
+ *   res.json(await (await req.loyal.fetch('/empower/rollups')).json())
+ * })
+ */
+export function loyal(options: LoyalOptions): RequestHandler {
+  const resolveAuth = authResolver(options.auth)
+
+  return function loyalMiddleware(req: Request, _res: Response, next: NextFunction): void {
+    let auth: LoyalAuth | PromiseLike<LoyalAuth>
+
+    try {
+      auth = resolveAuth(req)
+    } catch (error) {
+      next(error)
+
+      return
+    }
+
+    // Hot path: no promise, no microtask.
+    const token = isLoyalAuth(auth) ? auth.peekToken() : undefined
+
+    if (token !== undefined) {
+      req.loyal = createLoyalContext(auth as LoyalAuth, token)
+      next()
+
+      return
+    }
+
+    void attachWhenReady(req, auth, next)
+  }
+}
+
+// Never rejects: every failure goes to `next(err)`, and `next()` runs outside the `try`, so an
+// error thrown further down cannot make us call `next` twice.
+async function attachWhenReady(
+  req: Request,
+  pending: LoyalAuth | PromiseLike<LoyalAuth>,
+  next: NextFunction
+): Promise<void> {
+  let auth: LoyalAuth | undefined
+
+  try {
+    auth = await settleAuth(pending)
+    req.loyal = createLoyalContext(auth, await auth.getToken())
+  } catch (error) {
+    rememberFailedAuth(req, auth)
+    next(error)
+
+    return
+  }
+
+  next()
+}
