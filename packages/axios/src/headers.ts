@@ -1,0 +1,55 @@
+import type { LoyalToken } from '@loyal-auth/core'
+
+/** Request headers as axios holds them (`AxiosHeaders`) or as follow-redirects does (a plain object). */
+export type HeaderBag = Record<string, unknown> & {
+  get?: (name: string) => unknown
+  set?: (name: string, value: string) => unknown
+  delete?: (name: string) => unknown
+}
+
+/** The `Authorization` value for a token. */
+export function bearerOf(token: LoyalToken): string {
+  return `Bearer ${token.value}`
+}
+
+/** The `Authorization` value, whatever its case; `undefined` when there is none. */
+export function getAuthorization(headers: HeaderBag | undefined): unknown {
+  if (!headers) return undefined
+  if (typeof headers.get === 'function') return headers.get('Authorization') ?? undefined
+
+  const key = Object.keys(headers).find(isAuthorizationName)
+
+  return key === undefined ? undefined : headers[key]
+}
+
+/**
+ * Sets exactly one `Authorization` header, a plain string: any other spelling of the name is
+ * removed first, so a retried request can never carry the old token next to the new one.
+ */
+export function setAuthorization(headers: HeaderBag, value: string): void {
+  if (typeof headers.set === 'function') {
+    headers.set('Authorization', value)
+
+    return
+  }
+
+  deleteAuthorization(headers)
+  headers.Authorization = value
+}
+
+/** Removes every spelling of the `Authorization` header. */
+export function deleteAuthorization(headers: HeaderBag): void {
+  if (typeof headers.delete === 'function') {
+    headers.delete('Authorization')
+
+    return
+  }
+
+  for (const key of Object.keys(headers)) {
+    if (isAuthorizationName(key)) delete headers[key]
+  }
+}
+
+function isAuthorizationName(name: string): boolean {
+  return name.toLowerCase() === 'authorization'
+}

@@ -1,0 +1,160 @@
+import { LoyalError, type LoyalToken } from '@loyal-auth/core'
+import axios, {
+  type AxiosAdapter,
+  type AxiosError,
+  type AxiosRequestConfig,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+} from 'axios'
+import { type Attachment, markWrapper, type SentToken } from './attachment.js'
+import {
+  bearerOf,
+  deleteAuthorization,
+  getAuthorization,
+  type HeaderBag,
+  setAuthorization,
+} from './headers.js'
+import { describeRequest, isApiAbsoluteUrl } from './request-target.js'
+import { scrubAxiosError } from './scrub-axios-error.js'
+
+type AdapterSetting = AxiosRequestConfig['adapter']
+
+const afterRenewal = ' after a new token'
+
+/**
+ * Wraps the adapter of one API request. Axios calls it with the final config, after every
+ * request interceptor, so this is where the request is checked once more, where a cold cache
+ * waits for its token, and where a 401 from the API is answered with one retry. The retry
+ * resends the very config axios dispatched (body already serialised, interceptors not rerun),
+ * so the body is unchanged and the request carries exactly one `Authorization` header.
+ */
+export function loyalAdapter(
+  attachment: Attachment,
+  original: AdapterSetting,
+  sent: SentToken
+): AxiosAdapter {
+  function loyalAuthAdapter(config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
+    const dispatch = axios.getAdapter(original ?? axios.defaults.adapter, config)
+
+    // A request interceptor that ran after ours may have sent the request elsewhere.
+    if (!attachment.isApiRequest(config)) {
+      dropBearer(config.headers, sent.token)
+
+      return dispatch(config)
+    }
+
+    if (sent.token) return send(attachment, dispatch, config, sent)
+
+    return attachment.auth.getToken(signalOf(config)).then((token) => {
+      sent.token = token
+      setAuthorization(config.headers, bearerOf(token))
+
+      return send(attachment, dispatch, config, sent)
+    })
+  }
+
+  return markWrapper(loyalAuthAdapter, original)
+}
+
+/** Removes our bearer (and only ours) from a request that is not going to the API. */
+export function dropBearer(headers: HeaderBag, token: LoyalToken | undefined): void {
+  if (token && getAuthorization(headers) === bearerOf(token)) deleteAuthorization(headers)
+}
+
+function send(
+  attachment: Attachment,
+  dispatch: AxiosAdapter,
+  config: InternalAxiosRequestConfig,
+  sent: SentToken
+): Promise<AxiosResponse> {
+  const after401 = (passOn: () => AxiosResponse) =>
+    onUnauthorized(attachment, dispatch, config, sent, passOn)
+
+  return dispatch(config).then(
+    (response) => (isApiUnauthorized(attachment, response) ? after401(() => response) : response),
+    (error: unknown) => {
+      if (!axios.isAxiosError(error) || !isApiUnauthorized(attachment, error.response)) throw error
+
+      return after401(() => {
+        throw error
+      })
+    }
+  )
+}
+
+async function onUnauthorized(
+  attachment: Attachment,
+  dispatch: AxiosAdapter,
+  config: InternalAxiosRequestConfig,
+  sent: SentToken,
+  passOn: () => AxiosResponse
+): Promise<AxiosResponse> {
+  const { auth } = attachment
+  const failed = sent.token as LoyalToken
+
+  // Without the retry a 401 still retires the token, so the next request fetches a new one.
+  if (!attachment.retryOnUnauthorized) {
+    await auth.invalidate(failed)
+
+    return passOn()
+  }
+
+  sent.token = await auth.tokenAfterUnauthorized(failed, signalOf(config))
+  setAuthorization(config.headers, bearerOf(sent.token))
+
+  if (!isReplayable(config.data)) {
+    throw unauthorized(attachment, config, '; its streamed body cannot be replayed')
+  }
+
+  const response = await dispatch(config).catch((error: unknown) => {
+    if (axios.isAxiosError(error) && isApiUnauthorized(attachment, error.response)) {
+      throw unauthorized(attachment, config, afterRenewal, error)
+    }
+
+    throw error
+  })
+
+  if (isApiUnauthorized(attachment, response)) throw unauthorized(attachment, config, afterRenewal)
+
+  return response
+}
+
+/** A 401 answered by the API itself, not by a host a redirect led to. */
+function isApiUnauthorized(attachment: Attachment, response: AxiosResponse | undefined): boolean {
+  if (response?.status !== 401) return false
+
+  // follow-redirects records the URL that finally answered on the response (Node http adapter).
+  const request = response.request as { res?: { responseUrl?: unknown } } | undefined
+  const answeredBy = request?.res?.responseUrl
+
+  return typeof answeredBy !== 'string' || isApiAbsoluteUrl(attachment.auth, answeredBy)
+}
+
+function unauthorized(
+  attachment: Attachment,
+  config: InternalAxiosRequestConfig,
+  reason: string,
+  cause?: AxiosError
+): LoyalError {
+  const { method, path = '' } = describeRequest(config)
+  const options = { status: 401, method, path }
+
+  // The same wording as `auth.fetch`, so logs read alike whichever client made the call.
+  return new LoyalError('unauthorized', `${method} ${path} was refused with 401${reason}`, {
+    ...options,
+    ...(cause === undefined ? {} : { cause: scrubAxiosError(cause, attachment.auth) }),
+  })
+}
+
+/** Strings, buffers, FormData and Blobs can be sent twice; a stream is gone once sent. */
+function isReplayable(data: unknown): boolean {
+  if (typeof data !== 'object' || data === null) return true
+  if (typeof (data as { pipe?: unknown }).pipe === 'function') return false
+  if (typeof ReadableStream !== 'undefined' && data instanceof ReadableStream) return false
+
+  return typeof (data as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== 'function'
+}
+
+function signalOf(config: AxiosRequestConfig): { signal?: AbortSignal } {
+  return config.signal instanceof AbortSignal ? { signal: config.signal } : {}
+}

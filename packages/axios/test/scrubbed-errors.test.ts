@@ -1,0 +1,90 @@
+import axios, { type AxiosError } from 'axios'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createLoyalAxios, isLoyalError } from '../src/index.js'
+import { expectNoSecrets, type LoyalSetup, setup } from './helpers/loyal-setup.js'
+
+// C16: whatever escapes holds neither the token nor the API key, however it is looked at.
+let loyal: LoyalSetup | undefined
+
+afterEach(async () => {
+  await loyal?.close()
+  loyal = undefined
+})
+
+async function failure(run: () => Promise<unknown>): Promise<unknown> {
+  return run().then(
+    () => expect.unreachable('the call should have failed'),
+    (error: unknown) => error
+  )
+}
+
+describe('axios errors of API requests', () => {
+  it('hold no secret after a 403, and still say what happened', async () => {
+    loyal = await setup({ scopes: ['rules:read'] })
+    const { api, auth } = loyal
+    const token = (await auth.getToken()).value
+    const client = createLoyalAxios(auth)
+
+    const error = (await failure(() => client.post('/rules', { name: 'x' }))) as AxiosError
+
+    expect(axios.isAxiosError(error)).toBe(true)
+    expect(error.response?.status).toBe(403)
+    expect(error.config?.headers.get('Authorization')).toBe('[redacted]')
+    expect(error.request).toEqual({ method: 'POST', origin: api.url, path: '/rules' })
+    expectNoSecrets(error, [token, api.apiKey])
+  })
+
+  it('hold no secret after a timeout, when axios keeps the raw request', async () => {
+    loyal = await setup()
+    const { api, auth } = loyal
+    const token = (await auth.getToken()).value
+    api.faults.route('/users', { hang: true })
+    const client = createLoyalAxios(auth, { timeout: 100 })
+
+    const error = (await failure(() => client.get('/users'))) as AxiosError
+
+    expect(error.code).toBe('ECONNABORTED')
+    expectNoSecrets(error, [token, api.apiKey])
+  })
+
+  it('hold no secret after a failed redirect hop', async () => {
+    loyal = await setup()
+    const { api, auth } = loyal
+    const token = (await auth.getToken()).value
+    const client = createLoyalAxios(auth)
+    const to = `${api.url}/redirect?to=${encodeURIComponent(`${api.url}/users/999999`)}`
+
+    const error = (await failure(() => client.get(to))) as AxiosError
+
+    expect(error.response?.status).toBe(404)
+    expectNoSecrets(error, [token, api.apiKey])
+  })
+})
+
+describe('LoyalErrors raised through axios', () => {
+  it('hold no secret when the retry is refused too (cause included)', async () => {
+    loyal = await setup()
+    const { api, auth } = loyal
+    const token = (await auth.getToken()).value
+    api.faults.route('/users', { status: 401 })
+    const client = createLoyalAxios(auth)
+
+    const error = await failure(() => client.get('/users'))
+    const renewed = (await auth.getToken()).value
+
+    expect(isLoyalError(error) && error.code).toBe('unauthorized')
+    expectNoSecrets(error, [token, renewed, api.apiKey])
+  })
+
+  it('hold no secret when the token server answers 500 echoing the request', async () => {
+    loyal = await setup({}, { retry: { attempts: 1 } })
+    const { api, auth } = loyal
+    api.faults.token({ status: 500, echo: true })
+    const client = createLoyalAxios(auth)
+
+    const error = await failure(() => client.get('/users'))
+
+    expect(isLoyalError(error) && error.code).toBe('token_endpoint_unavailable')
+    expectNoSecrets(error, [api.apiKey])
+  })
+})
