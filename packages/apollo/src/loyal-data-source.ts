@@ -1,0 +1,276 @@
+import {
+  type CacheOptions,
+  type DataSourceConfig,
+  type DataSourceFetchResult,
+  type DataSourceRequest,
+  RESTDataSource,
+  type RequestOptions,
+} from '@apollo/datasource-rest'
+import {
+  InMemoryLRUCache,
+  type KeyValueCache,
+  PrefixingKeyValueCache,
+} from '@apollo/utils.keyvaluecache'
+import { assertScopes, errorFromResponse, type LoyalAuth } from '@loyal-auth/core'
+import type { GraphQLError } from 'graphql'
+import { createAuthorizedFetcher, type Fetcher } from './authorized-fetcher.js'
+import { fingerprintOf } from './fingerprints.js'
+import { type CallSite, fromUpstreamFailure, toGraphQLError } from './graphql-errors.js'
+import { stateOf, withState } from './request-state.js'
+
+/** Options of {@link LoyalDataSource}. */
+export interface LoyalDataSourceOptions {
+  /** The credential whose bearer the requests carry. Its `baseUrl` becomes `baseURL`. */
+  auth: LoyalAuth
+  /**
+   * Where GET responses are cached across operations, typically `server.cache`. Entries are
+   * keyed by the credential's fingerprint, so tenants sharing it stay apart. Default: an
+   * in-memory LRU cache of this instance.
+   */
+  cache?: KeyValueCache
+  /** The fetch implementation for Loyal API calls. Default: `globalThis.fetch`. */
+  fetch?: Fetcher
+  /** Apollo-style logger (`server.logger`) for cache write failures. Default: silent. */
+  logger?: DataSourceConfig['logger']
+}
+
+// HTTPCache writes through this same prefix (datasource-rest v6, src/HTTPCache.ts); we reach
+// its entries to drop the ones a successful write makes stale.
+const HTTP_CACHE_PREFIX = 'httpcache:'
+
+const silentLogger = { debug() {}, info() {}, warn() {}, error() {} }
+
+/**
+ * A `RESTDataSource` for the Loyal API. Extend it with one method per route; every request
+ * carries the bearer of `auth`, is replayed once after a 401, and fails with a `GraphQLError`
+ * whose `extensions.code` is stable (see {@link LoyalGraphQLErrorCode}).
+ *
+ * Create one per operation in the context function. To share one instance (and its
+ * deduplication) across tenants, hand each operation `shared.forAuth(tenantAuth)`.
+ *
+ * @example
+ * class EmpowerAPI extends LoyalDataSource {
+ *   getRollup(id: number) {
+ *     return this.get<Rollup>(`empower/rollups/${encodeURIComponent(id)}`)
+ *   }
+ * }
+ *
+ * context: async () => ({
+ *   dataSources: { empower: new EmpowerAPI({ auth, cache: server.cache }) },
+ * })
+ */
+export abstract class LoyalDataSource<
+  CO extends CacheOptions = CacheOptions,
+> extends RESTDataSource<CO> {
+  /** The credential of this instance (or view, see {@link LoyalDataSource.forAuth}). */
+  readonly auth: LoyalAuth
+
+  // The cache HTTPCache writes to, seen through its prefix, for invalidation after writes.
+  private readonly cachedResponses: KeyValueCache
+
+  constructor(options: LoyalDataSourceOptions) {
+    assertAuth(options?.auth, '"auth"')
+
+    const cache = options.cache ?? new InMemoryLRUCache()
+    const fetch = options.fetch ?? (globalThis.fetch as unknown as Fetcher)
+
+    super({
+      cache,
+      fetch: createAuthorizedFetcher(fetch),
+      logger: options.logger ?? silentLogger,
+    })
+
+    this.auth = options.auth
+    this.baseURL = baseUrlOf(options.auth)
+    this.deduplicationPromises = new FailureEvictingMap()
+    this.cachedResponses = new PrefixingKeyValueCache(cache, HTTP_CACHE_PREFIX)
+  }
+
+  /**
+   * A view of this data source that calls the API with another credential. It shares the
+   * HTTP cache and the request deduplication of this instance; cache and deduplication keys
+   * hold each credential's fingerprint, so tenants never see each other's answers.
+   *
+   * @example
+   * const shared = new EmpowerAPI({ auth: defaultAuth, cache: server.cache })
+   * context: async ({ req }) => ({ empower: shared.forAuth(tenantAuthFor(req)) })
+   */
+  forAuth(auth: LoyalAuth): this {
+    assertAuth(auth, 'forAuth(auth)')
+
+    if (auth === this.auth) return this
+
+    const view = Object.create(this) as this
+
+    Object.defineProperty(view, 'auth', { value: auth, enumerable: true })
+    Object.defineProperty(view, 'baseURL', {
+      value: baseUrlOf(auth),
+      enumerable: true,
+      writable: true,
+    })
+
+    return view
+  }
+
+  /**
+   * Refuses with `FORBIDDEN` (and `extensions.required`) when the token's scopes are known and
+   * lack one of `scopes`, before any request is made. A token without scope information
+   * passes: the API decides.
+   *
+   * @example
+   * async createRule(rule: NewRule) {
+   *   await this.requireScopes('rules:write')
+   *   return this.post<Rule>('rules', { body: rule })
+   * }
+   */
+  async requireScopes(...scopes: string[]): Promise<void> {
+    try {
+      const token = this.auth.peekToken() ?? (await this.auth.getToken())
+
+      assertScopes(token, scopes)
+    } catch (error) {
+      throw toGraphQLError(error, { auth: this.auth })
+    }
+  }
+
+  override async fetch<TResult>(
+    path: string,
+    incomingRequest: DataSourceRequest<CO> = {}
+  ): Promise<DataSourceFetchResult<TResult>> {
+    const { auth } = this
+
+    try {
+      const state = { auth, fingerprint: await fingerprintOf(auth) }
+      const request = { ...incomingRequest, cacheOptions: this.successOnly(incomingRequest) }
+      const result = await super.fetch<TResult>(path, withState(request, state))
+
+      await this.dropInvalidated(result)
+
+      return result
+    } catch (error) {
+      throw toGraphQLError(error, this.callSite(path, incomingRequest))
+    }
+  }
+
+  /** Prefixes the default key with the credential's fingerprint (never the key itself). */
+  protected override cacheKeyFor(url: URL, request: RequestOptions<CO>): string {
+    const key = super.cacheKeyFor(url, request)
+    const state = stateOf(request)
+
+    return state === undefined ? key : `${state.fingerprint}:${key}`
+  }
+
+  /** Core resolves paths: 'empower/rollups/1' and '/empower/rollups/1' both land under the base. */
+  protected override resolveURL(path: string): URL {
+    return this.auth.resolveUrl(path)
+  }
+
+  /**
+   * 401 and 403 become core's typed errors (403 with the scopes the API named), then
+   * `GraphQLError`s; other statuses map by status. No header, request or response is kept.
+   */
+  protected override async errorFromResponse(options: {
+    url?: URL
+    request?: RequestOptions<CO>
+    response: Awaited<ReturnType<Fetcher>>
+    parsedBody: unknown
+  }): Promise<GraphQLError> {
+    const { url, request, response, parsedBody } = options
+    const method = request?.method ?? 'GET'
+    const path = url?.pathname ?? ''
+    const auth = stateOf(request)?.auth ?? this.auth
+    const typed = errorFromResponse(response as unknown as Response, method, path, parsedBody)
+
+    if (typed !== undefined) return toGraphQLError(typed, { method, path, auth })
+
+    return fromUpstreamFailure({
+      status: response.status,
+      body: parsedBody,
+      method,
+      path,
+      auth,
+      retryAfter: retryAfterOf(response.headers.get('retry-after')),
+    })
+  }
+
+  // Whatever decides what to cache (the request's `cacheOptions`, else `cacheOptionsFor`)
+  // is asked only about successes: a failed answer, with any TTL or headers, is never stored.
+  private successOnly(request: DataSourceRequest<CO>): RequestOptions<CO>['cacheOptions'] {
+    const chosen = request.cacheOptions ?? this.cacheOptionsFor?.bind(this)
+
+    return async (url, response, sent) => {
+      if (!response.ok) return { ttl: 0 } as CO
+
+      return typeof chosen === 'function' ? chosen(url, response, sent) : chosen
+    }
+  }
+
+  // RESTDataSource forgets in-flight GETs of a resource that a POST/PUT/... touches; we also
+  // drop their cached responses, so a GET after a successful write shows the new data.
+  private async dropInvalidated(result: DataSourceFetchResult<unknown>): Promise<void> {
+    const { policy } = result.requestDeduplication
+
+    if (policy.policy !== 'do-not-deduplicate') return
+
+    const keys = policy.invalidateDeduplicationKeys ?? []
+
+    await Promise.all(keys.map((key) => this.dropCached(key)))
+  }
+
+  private async dropCached(key: string): Promise<void> {
+    try {
+      await this.cachedResponses.delete(key)
+    } catch (error) {
+      this.logger.warn(`loyal-auth: could not drop a stale cache entry: ${String(error)}`)
+    }
+  }
+
+  private callSite(path: string, request: DataSourceRequest<CO>): CallSite {
+    return { method: request.method ?? 'GET', path: pathnameOf(this.auth, path), auth: this.auth }
+  }
+}
+
+/**
+ * RESTDataSource keeps in-flight (or, by policy, settled) GETs here to share them. A request
+ * that failed is dropped the moment it fails, so no later call is handed the failure.
+ */
+class FailureEvictingMap extends Map<string, Promise<unknown>> {
+  override set(key: string, promise: Promise<unknown>): this {
+    super.set(key, promise)
+
+    promise.catch(() => {
+      if (this.get(key) === promise) this.delete(key)
+    })
+
+    return this
+  }
+}
+
+function assertAuth(auth: unknown, name: string): asserts auth is LoyalAuth {
+  const candidate = auth as Partial<LoyalAuth> | undefined
+
+  if (typeof candidate?.getToken === 'function' && typeof candidate.baseUrl === 'string') return
+
+  throw new TypeError(`${name} must be a LoyalAuth`)
+}
+
+// RESTDataSource users expect a trailing slash, under which relative paths resolve.
+function baseUrlOf(auth: LoyalAuth): string {
+  return auth.baseUrl.endsWith('/') ? auth.baseUrl : `${auth.baseUrl}/`
+}
+
+function pathnameOf(auth: LoyalAuth, path: string): string {
+  try {
+    return auth.resolveUrl(path).pathname
+  } catch {
+    return path.split('?')[0] ?? path
+  }
+}
+
+function retryAfterOf(header: string | null): number | undefined {
+  if (header === null) return undefined
+
+  const seconds = Number(header)
+
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined
+}
