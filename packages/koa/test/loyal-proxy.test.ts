@@ -1,0 +1,233 @@
+import { request as httpRequest } from 'node:http'
+import { LoyalAuth } from '@loyal-auth/core'
+import { type LoyalApi, startLoyalApi } from '@loyal-auth/testing'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { loyalErrorHandler, loyalProxy } from '../src/index.js'
+import { koaMajors, quietApp } from './helpers/majors.js'
+import { bearersSeen, expectNoSecrets, wholeResponse } from './helpers/secrets.js'
+import { type Served, serve } from './helpers/serve.js'
+
+let api: LoyalApi
+
+beforeAll(async () => {
+  api = await startLoyalApi()
+})
+
+afterAll(async () => {
+  await api.close()
+})
+
+/** Sends a raw request line, so URLs reach the server exactly as written. */
+function rawRequest(url: string, path: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(url)
+
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ host: hostname, port, path, method: 'GET' }, (response) => {
+      let body = ''
+
+      response.setEncoding('utf8')
+      response.on('data', (chunk) => {
+        body += chunk
+      })
+      response.on('end', () => resolve({ status: response.statusCode!, body }))
+    })
+
+    request.on('error', reject)
+    request.end()
+  })
+}
+
+describe.each(koaMajors)('loyalProxy() on %s', (_major, Koa) => {
+  let auth: LoyalAuth
+  let served: Served
+
+  beforeEach(async () => {
+    api.reset()
+    auth = new LoyalAuth({ apiKey: api.apiKey, baseUrl: api.url })
+
+    const app = quietApp(Koa)
+
+    app.use(loyalErrorHandler())
+    app.use(
+      loyalProxy({
+        auth,
+        prefix: '/loyal',
+        allow: ['GET /empower/*', 'POST /empower/providers/totals'],
+      })
+    )
+    app.use((ctx) => {
+      ctx.body = 'not the proxy'
+    })
+    served = await serve(app.callback())
+  })
+
+  afterEach(async () => {
+    await Promise.all([auth.close(), served.close()])
+  })
+
+  /** Everything a browser could see must hold neither the key nor any token we used. */
+  function secrets(): string[] {
+    return [api.apiKey, ...bearersSeen(api.requests)]
+  }
+
+  it('streams an allowed route back with the status and content type', async () => {
+    const response = await fetch(`${served.url}/loyal/empower/rollups?limit=3`, {
+      headers: { authorization: 'Bearer browser-session', cookie: 'sid=browser' },
+    })
+    const text = await wholeResponse(response.clone())
+
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toMatch(/application\/json/)
+    expect(await response.json()).toHaveLength(3)
+    expectNoSecrets(text, secrets())
+
+    const upstream = api.requests.find((r) => r.kind === 'api')!
+
+    expect(upstream.url).toBe('/empower/rollups?limit=3')
+    expect(upstream.authorization).toEqual([`Bearer ${(await auth.getToken()).value}`])
+    expect(upstream.headers.cookie).toBeUndefined()
+  })
+
+  it('forwards an allowed POST with its JSON body', async () => {
+    const response = await fetch(`${served.url}/loyal/empower/providers/totals`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([101, 102]),
+    })
+
+    expect(response.status).toBe(200)
+    expect(await response.json()).toHaveLength(2)
+    expect(api.requests.at(-1)!.body).toBe('[101,102]')
+  })
+
+  it('forwards a body a parser has already read', async () => {
+    const app = quietApp(Koa)
+
+    app.use(async (ctx, next) => {
+      let text = ''
+
+      for await (const chunk of ctx.req) text += chunk
+      ;(ctx.request as { body?: unknown }).body = JSON.parse(text)
+      await next()
+    })
+    app.use(loyalProxy({ auth, prefix: '/loyal', allow: ['POST /empower/providers/totals'] }))
+
+    const parsed = await serve(app.callback())
+    const response = await fetch(`${parsed.url}/loyal/empower/providers/totals`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([103]),
+    })
+
+    await parsed.close()
+    expect(response.status).toBe(200)
+    expect(api.requests.at(-1)!.body).toBe('[103]')
+  })
+
+  it('leaves requests outside its prefix to the next middleware', async () => {
+    for (const path of ['/loyalty/empower/rollups', '/empower/rollups', '/']) {
+      const response = await fetch(`${served.url}${path}`)
+
+      expect(await response.text()).toBe('not the proxy')
+    }
+
+    expect(api.counters.apiRequests).toBe(0)
+  })
+
+  it.each([['/'], ['api'], ['/api/']])('throws TypeError at setup for the prefix %j', (prefix) => {
+    expect(() => loyalProxy({ auth, prefix, allow: ['GET /empower/*'] })).toThrow(TypeError)
+  })
+
+  it.each([
+    ['a method not on the list', 'POST', '/loyal/empower/rollups'],
+    ['a path not on the list', 'GET', '/loyal/users'],
+    ['a write route', 'DELETE', '/loyal/rules/1'],
+  ])('refuses %s with 403 and no upstream request', async (_case, method, path) => {
+    const response = await fetch(`${served.url}${path}`, { method })
+
+    expect(response.status).toBe(403)
+    expect((await response.json()).error).toBe('route_not_allowed')
+    expect(api.counters.apiRequests).toBe(0)
+    expect(api.counters.tokenRequests).toBe(0)
+  })
+
+  it.each([
+    '/loyal/empower/../users',
+    '/loyal/empower/%2e%2e/users',
+    '/loyal/empower/..%2Fusers',
+    '/loyal/empower/%2E%2E%2Fusers',
+    '/loyal/empower/x%5C..%5C..%5Cusers',
+    '/loyal/empower/..\\users',
+    '/loyal//127.0.0.1/empower/rollups',
+    '/loyal/empower//rollups',
+    '/loyal/empower/%252e%252e/users',
+  ])('refuses the traversal %s without any upstream request', async (path) => {
+    const response = await rawRequest(served.url, path)
+
+    expect(response.status).toBe(403)
+    expect(JSON.parse(response.body).error).toBe('route_not_allowed')
+    expect(api.counters.apiRequests).toBe(0)
+  })
+
+  it('never forwards an absolute URL in the request line (another host)', async () => {
+    const response = await rawRequest(served.url, 'http://evil.example/loyal/empower/rollups')
+
+    expect(response.body).not.toContain('providerCount')
+    expect(api.counters.apiRequests).toBe(0)
+  })
+
+  it('C16: an upstream 403 echoing our token comes back redacted, challenge removed', async () => {
+    const token = (await auth.getToken()).value
+
+    api.faults.route('/empower/rollups', {
+      status: 403,
+      body: { message: `Forbidden for Bearer ${token}`, token },
+      headers: { 'WWW-Authenticate': 'Bearer error="insufficient_scope"', 'X-Debug': token },
+    })
+
+    const response = await fetch(`${served.url}/loyal/empower/rollups`)
+    const text = await wholeResponse(response)
+
+    expect(response.status).toBe(403)
+    expect(response.headers.get('www-authenticate')).toBeNull()
+    expect(response.headers.get('x-debug')).toBeNull()
+    expect(text).toContain('Forbidden for Bearer')
+    expectNoSecrets(text, secrets())
+  })
+
+  it('strips set-cookie and credential headers from the answer', async () => {
+    api.faults.route('/empower/rollups', {
+      status: 200,
+      body: [],
+      headers: { 'Set-Cookie': 'upstream=1', Authorization: 'Bearer x', 'X-Kept': 'yes' },
+    })
+
+    const response = await fetch(`${served.url}/loyal/empower/rollups`)
+
+    expect(response.headers.get('set-cookie')).toBeNull()
+    expect(response.headers.get('authorization')).toBeNull()
+    expect(response.headers.get('x-kept')).toBe('yes')
+  })
+
+  it('C16: a token endpoint echoing the request gives 502 without the key', async () => {
+    const failing = new LoyalAuth({ apiKey: api.apiKey, baseUrl: api.url, retry: { attempts: 1 } })
+    const app = quietApp(Koa)
+
+    api.faults.token({ echo: true, status: 500 })
+    app.use(loyalErrorHandler())
+    app.use(loyalProxy({ auth: failing, prefix: '/loyal', allow: ['GET /empower/*'] }))
+
+    const proxy = await serve(app.callback())
+    const response = await fetch(`${proxy.url}/loyal/empower/rollups`)
+    const text = await wholeResponse(response)
+
+    await Promise.all([proxy.close(), failing.close()])
+    expect(response.status).toBe(502)
+    expectNoSecrets(text, secrets())
+  })
+
+  it('throws TypeError at setup for a bad allow list', () => {
+    expect(() => loyalProxy({ auth, allow: ['/empower/*'] })).toThrow(TypeError)
+    expect(() => loyalProxy({ auth, allow: [] })).toThrow(TypeError)
+  })
+})
