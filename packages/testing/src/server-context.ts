@@ -19,6 +19,7 @@ export interface ServerContext {
   faults: FaultBook
   counters: LoyalApiCounters
   requests: RecordedRequest[]
+  maxRequests: number
   rules: RulesStore
   lifecycle: Lifecycle
   tokenPath: string

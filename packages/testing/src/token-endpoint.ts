@@ -7,6 +7,8 @@ import { answer, type ServerContext } from './server-context.js'
 import { planToken } from './token-authority.js'
 import type { IssueTokenOptions, LoyalApiClient } from './types.js'
 
+const NO_STORE = { 'Cache-Control': 'no-store' }
+
 /** `POST /auth/client/token` with `Authorization: ApiKey <key>`. */
 export async function handleTokenRequest(
   context: ServerContext,
@@ -53,7 +55,7 @@ async function normalReply(
 
   context.counters.tokensIssued += 1
 
-  return { status: 200, body: tokenBody(context, true, token) }
+  return { status: 200, body: tokenBody(context, true, token), headers: NO_STORE }
 }
 
 /** Reads `Authorization: ApiKey <key>` (scheme case-insensitive) and finds the client. */

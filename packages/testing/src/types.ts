@@ -98,6 +98,11 @@ export interface StartLoyalApiOptions extends Partial<LoyalApiSettings> {
   now?: () => number
   /** HS256 signing secret. Default: 32 random bytes. */
   secret?: string | Uint8Array
+  /**
+   * How many recent requests `api.requests` keeps (up to a tenth more between trims); older
+   * ones are dropped, counters still count them. `0` records none (benchmarks). Default 10_000.
+   */
+  maxRequests?: number
   /** Default `'127.0.0.1'`. */
   host?: string
   /** Default 0: a free port chosen by the OS. */

@@ -71,6 +71,26 @@ describe('requests', () => {
     })
   })
 
+  it('keep only the most recent maxRequests, or none with 0', async () => {
+    const small = await startLoyalApi({ maxRequests: 3 })
+    const none = await startLoyalApi({ maxRequests: 0 })
+
+    for (const path of ['/health?n=1', '/health?n=2', '/health?n=3', '/health?n=4']) {
+      await callApi(small, path, null)
+      await callApi(none, path, null)
+    }
+
+    expect(small.requests.map((one) => one.url)).toEqual([
+      '/health?n=2',
+      '/health?n=3',
+      '/health?n=4',
+    ])
+    expect(none.requests).toHaveLength(0)
+    expect(none.counters.apiRequests).toBe(4)
+    await Promise.all([small.close(), none.close()])
+    await expect(startLoyalApi({ maxRequests: -1 })).rejects.toThrow('"maxRequests"')
+  })
+
   it('are forgotten on reset()', async () => {
     await requestToken(api)
     api.reset()

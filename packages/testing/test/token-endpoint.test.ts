@@ -26,6 +26,7 @@ describe('POST /auth/client/token', () => {
     const claims = decodeJwt(body.token)
 
     expect(response.status).toBe(200)
+    expect(response.headers.get('cache-control')).toBe('no-store')
     expect(body.authenticated).toBe(true)
     expect(decodeProtectedHeader(body.token)).toEqual({ alg: 'HS256', typ: 'JWT' })
     expect(claims[ROLE_CLAIM]).toBe('LoyalApiClientAccess')
