@@ -1,0 +1,121 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+
+import { type LoyalApi, startLoyalApi } from '@loyal-auth/testing'
+import { afterEach, describe, expect, inject, it } from 'vitest'
+
+import { type RedisServer, startRedisServer } from './helpers/redis-server.js'
+import { startWorker, type Worker, type WorkerEnv } from './helpers/worker.js'
+
+// Short-lived tokens (exact life: `exp` in ms) so a fleet lives through expiries in seconds.
+// Each process refreshes at 90-95% of the usable life (life minus a 2 s skew, plus up to 1 s
+// that the one-second `Date` header may add), i.e. 3.6-4.75 s after a fetch.
+const tokenLife = 6_000
+const fleetSize = 8
+
+let api: LoyalApi | undefined
+let workers: Worker[] = []
+let ownRedis: RedisServer | undefined
+
+afterEach(async () => {
+  for (const worker of workers) worker.kill('SIGKILL')
+  workers = []
+  await api?.close()
+  await ownRedis?.stop()
+  ownRedis = undefined
+})
+
+async function startFleet(redisUrl: string): Promise<Worker[]> {
+  api = await startLoyalApi({ tokenDuration: tokenLife, expFormat: 'milliseconds' })
+  const env: WorkerEnv = {
+    API_URL: api.url,
+    API_KEY: api.apiKey,
+    REDIS_URL: redisUrl,
+    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    PREFIX: `fleet-${randomUUID()}`,
+    LOCK_TTL: '2000',
+    SKEW: '2000',
+  }
+
+  workers = await Promise.all(Array.from({ length: fleetSize }, () => startWorker(env)))
+
+  return workers
+}
+
+/** Server-clock times of the token requests so far. */
+function tokenRequestTimes(): number[] {
+  return api!.requests.filter((request) => request.kind === 'token').map((r) => r.receivedAt)
+}
+
+async function until(condition: () => boolean, timeout: number): Promise<void> {
+  const giveUpAt = Date.now() + timeout
+  while (!condition()) {
+    if (Date.now() > giveUpAt) throw new Error('fleet did not get there in time')
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}
+
+async function stopFleet(): Promise<Array<Record<string, unknown>>> {
+  for (const worker of workers) worker.send('stop')
+
+  return Promise.all(workers.map((worker) => worker.next('report')))
+}
+
+describe('a fleet of processes sharing one Redis', { timeout: 60_000 }, () => {
+  it('fetches one token per expiry, cold start included, with no failed call', async () => {
+    const fleet = await startFleet(inject('redisUrl'))
+
+    for (const worker of fleet) worker.send('run')
+
+    // Until the second token has expired: the fleet then lived through two expiries, and runs
+    // on the third token, whose own refresh is at least 3.6 s after it was fetched.
+    await until(() => tokenRequestTimes().length >= 2, 15_000)
+    const secondFetch = tokenRequestTimes()[1]!
+    await until(() => api!.now() > secondFetch + tokenLife + 200, 15_000)
+
+    const reports = await stopFleet()
+    const calls = reports.reduce((sum, report) => sum + Number(report.calls), 0)
+    console.info(
+      `fleet: ${fleetSize} processes, ${calls} calls, token requests`,
+      tokenRequestTimes()
+    )
+
+    expect(api!.counters.tokenRequests).toBe(3)
+    expect(api!.counters.unauthorized).toBe(0)
+    for (const report of reports) {
+      expect(report.failures).toEqual([])
+      expect(report.calls).toBeGreaterThan(0)
+      expect((report.tokens as string[]).length).toBe(3)
+    }
+    expect(new Set(reports.map((report) => report.lastToken)).size).toBe(1)
+  })
+
+  it('keeps every call working while Redis is stopped and restarted, then shares again', async () => {
+    ownRedis = await startRedisServer()
+    const fleet = await startFleet(ownRedis.url)
+
+    for (const worker of fleet) worker.send('run')
+    await until(() => tokenRequestTimes().length >= 1, 10_000)
+    const firstFetch = tokenRequestTimes()[0]!
+
+    // Down across the first refresh (3.6-4.75 s): each process then fetches on its own.
+    await until(() => api!.now() > firstFetch + 1_000, 5_000)
+    await ownRedis.stop()
+    await until(() => api!.now() > firstFetch + 5_500, 10_000)
+    await ownRedis.start()
+
+    // Back before the next refreshes (7.2-9.5 s): the fleet converges on one shared token
+    // again, and is stopped before that token's own refresh (10.8 s at the earliest).
+    const afterRestart = tokenRequestTimes().length
+    await until(() => api!.now() > firstFetch + 10_200, 10_000)
+    const reports = await stopFleet()
+    console.info('fleet with an outage: token requests', tokenRequestTimes().length)
+
+    expect(api!.counters.unauthorized).toBe(0)
+    for (const report of reports) {
+      expect(report.failures).toEqual([])
+      expect(report.warnings).toContain('store-unavailable')
+    }
+    expect(tokenRequestTimes().length - afterRestart).toBeLessThanOrEqual(2)
+    expect(new Set(reports.map((report) => report.lastToken)).size).toBe(1)
+  })
+})
