@@ -43,36 +43,37 @@ function redirected(init: RequestInit, status: number): RequestInit | undefined 
 
 /**
  * Sends one request, following redirects itself so that `Authorization: Bearer` reaches only
- * the API's origin: a hop to another origin goes without it.
+ * the API's origin: a hop to another origin goes without it. `fromApi` tells whether the final
+ * response came from the API.
  */
 async function send(
   host: FetchHost,
   url: URL,
   init: RequestInit,
   token: LoyalToken
-): Promise<Response> {
+): Promise<{ response: Response; fromApi: boolean }> {
   const mode = init.redirect ?? 'follow'
   let target = url
   let request = init
 
   for (let hops = 0; ; hops++) {
     const headers = new Headers(request.headers)
-    if (host.isApiUrl(target)) headers.set('authorization', `Bearer ${token.value}`)
+    const fromApi = host.isApiUrl(target)
+    if (fromApi) headers.set('authorization', `Bearer ${token.value}`)
     else headers.delete('authorization')
 
     const redirect = mode === 'follow' ? 'manual' : mode
     const response = await host.fetch(target, { ...request, headers, redirect })
     const location = response.headers.get('location')
-    if (mode !== 'follow' || !redirectStatuses.has(response.status) || location === null) {
-      return response
+    const next = location === null ? undefined : redirected(request, response.status)
+    if (mode !== 'follow' || !redirectStatuses.has(response.status) || next === undefined) {
+      return { response, fromApi }
     }
 
-    const next = redirected(request, response.status)
-    if (next === undefined) return response
     if (hops >= maxRedirects) throw new TypeError('Too many redirects')
 
     discardBody(response)
-    target = new URL(location, target)
+    target = new URL(location as string, target)
     request = next
   }
 }
@@ -95,9 +96,10 @@ export async function authorizedFetch(
 
   const token = host.peekToken() ?? (await host.getToken())
   const first = await send(host, url, init, token)
-  if (first.status !== 401) return first
+  // A 401 from another origin (after a redirect) says nothing about our token.
+  if (first.response.status !== 401 || !first.fromApi) return first.response
 
-  discardBody(first)
+  discardBody(first.response)
   const renewed = await host.tokenAfterUnauthorized(token)
   const { method, path } = describeRequest(init, url)
   const context = { status: 401, method, path }
@@ -108,9 +110,9 @@ export async function authorizedFetch(
   }
 
   const second = await send(host, url, init, renewed)
-  if (second.status !== 401) return second
+  if (second.response.status !== 401 || !second.fromApi) return second.response
 
-  discardBody(second)
+  discardBody(second.response)
   throw new LoyalError(
     'unauthorized',
     `${method} ${path} was refused with 401 after a new token`,

@@ -322,9 +322,8 @@ export class LoyalAuth implements AsyncDisposable {
   async #runFlight(flight: Flight): Promise<CachedToken> {
     try {
       const entry = await this.#acquire(flight)
-      this.#commit(entry, flight.seq)
 
-      return entry
+      return this.#commit(entry, flight.seq)
     } catch (error) {
       throw this.#noteFailure(error, flight)
     } finally {
@@ -344,15 +343,16 @@ export class LoyalAuth implements AsyncDisposable {
     }
   }
 
-  /** Keeps `entry` unless a newer flight committed first or a later-expiring token is held. */
-  #commit(entry: CachedToken, seq: number): void {
-    if (this.#closed || seq <= this.#committedSeq) return
+  /**
+   * Caches `entry` unless a newer flight committed first or it is older than the usable token
+   * already held (a slow store read, another process's stale record). Returns what is cached.
+   */
+  #commit(entry: CachedToken, seq: number): CachedToken {
+    if (this.#closed || seq <= this.#committedSeq) return entry
 
-    // An older token (a slow store read, another process's stale record) never replaces a
-    // newer one that is still usable.
     const current = this.#entry
     if (current !== undefined && isUsable(current, this.#options.now())) {
-      if (fetchedOnApiClock(entry) < fetchedOnApiClock(current)) return
+      if (fetchedOnApiClock(entry) < fetchedOnApiClock(current)) return current
     }
 
     this.#committedSeq = seq
@@ -361,6 +361,8 @@ export class LoyalAuth implements AsyncDisposable {
     this.#cooldown = { until: 0, failedFlights: 0, error: undefined }
     this.#background = { failures: 0, nextAt: 0 }
     this.#scheduleRefresh(entry)
+
+    return entry
   }
 
   #drop(value: string): void {
@@ -423,8 +425,12 @@ export class LoyalAuth implements AsyncDisposable {
     const now = this.#options.now()
     if (!isUsable(entry, now)) return undefined
 
-    const cold = this.#entry === undefined || !isUsable(this.#entry, now)
-    if (!cold && apiNow(entry, now) >= entry.refreshAt) return undefined
+    // With a usable token in hand, only a newer one that is not itself due for refresh helps.
+    const current = this.#entry
+    if (current !== undefined && isUsable(current, now)) {
+      if (fetchedOnApiClock(entry) <= fetchedOnApiClock(current)) return undefined
+      if (apiNow(entry, now) >= entry.refreshAt) return undefined
+    }
 
     this.#log('debug', 'token-read-from-store', { expiresAt: entry.token.expiresAt })
 
@@ -465,6 +471,13 @@ export class LoyalAuth implements AsyncDisposable {
         isRetryable,
         keepAlive: () => flight.waiters > 0,
         signal: this.#closing.signal,
+        onRetry: ({ error, attempt, waitMs }) =>
+          this.#log('debug', 'token-request-retry', {
+            code: error.code,
+            status: error.status,
+            attempt,
+            waitMs,
+          }),
       }
     )
 

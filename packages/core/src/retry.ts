@@ -34,7 +34,8 @@ export function parseRetryAfter(
   const text = value.trim()
   if (/^\d+$/.test(text)) return Math.min(Number(text) * 1000, maxRetryAfter)
 
-  const at = Date.parse(text)
+  // All three HTTP date formats start with a day name; Date.parse alone accepts "-1".
+  const at = /^[a-z]{3}/i.test(text) ? Date.parse(text) : Number.NaN
   if (!Number.isFinite(at)) return undefined
 
   const reference = responseDate === null ? Number.NaN : Date.parse(responseDate)
@@ -50,6 +51,8 @@ export interface RetryContext {
   keepAlive(): boolean
   signal: AbortSignal
   random?: () => number
+  /** Called before each backoff wait. */
+  onRetry?: (state: { error: LoyalError; attempt: number; waitMs: number }) => void
 }
 
 /** Milliseconds since an arbitrary origin, immune to wall-clock jumps; deadlines use it. */
@@ -86,6 +89,7 @@ export async function withRetries<T>(
       // will honour the rest of its Retry-After.
       if (wait >= left) throw failure
 
+      context.onRetry?.({ error: failure, attempt: attempts, waitMs: wait })
       await sleep(wait, { signal: context.signal, keepAlive: context.keepAlive() })
     }
   }

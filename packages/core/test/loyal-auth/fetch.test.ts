@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest'
+import { LoyalAuth, type LoyalError } from '../../src/index.js'
+import { authFor, rejectionOf, startApi, until } from './support.js'
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50))
+
+describe('LoyalAuth.fetch', () => {
+  it('resolves paths against baseUrl and sends exactly one `Bearer` header', async () => {
+    const api = await startApi()
+    const auth = authFor(api)
+
+    const response = await auth.fetch('users?offset=0&limit=1')
+
+    expect(response.status).toBe(200)
+    const [, call] = api.requests
+    expect(call?.url).toBe('/users?offset=0&limit=1')
+    expect(call?.authorization).toEqual([`Bearer ${auth.peekToken()?.value}`])
+  })
+
+  it('keeps a base path prefix and cannot be led to another host by `//host`', async () => {
+    const auth = new LoyalAuth({ apiKey: 'k', baseUrl: 'https://api.example.com/v2/' })
+
+    expect(auth.baseUrl).toBe('https://api.example.com/v2')
+    expect(auth.resolveUrl('/users').href).toBe('https://api.example.com/v2/users')
+    expect(auth.resolveUrl('//evil.example/x').host).toBe('api.example.com')
+    expect(auth.isApiUrl('https://api.example.com:443/other')).toBe(true)
+    expect(auth.isApiUrl('http://api.example.com/users')).toBe(false)
+    expect(auth.isApiUrl('https://api.example.com:8443/users')).toBe(false)
+    expect(auth.isApiUrl('https://evil.example/users')).toBe(false)
+    await auth.close()
+  })
+
+  it('sends no bearer to another origin, nor to the same host on another port', async () => {
+    const api = await startApi()
+    const other = await startApi()
+    const auth = authFor(api)
+    await auth.getToken()
+
+    await auth.fetch(`${other.url}/users`)
+    await auth.fetch(`${other.url}/users`, { headers: { 'x-extra': '1' } })
+
+    expect(other.requests.map((request) => request.authorization)).toEqual([[], []])
+  })
+
+  it('follows a redirect to another origin without the bearer', async () => {
+    const api = await startApi()
+    const other = await startApi()
+    api.faults.route('/moved', { status: 302, headers: { location: `${other.url}/users` } })
+    const auth = authFor(api)
+
+    const response = await auth.fetch('/moved')
+
+    expect(response.status).toBe(401)
+    expect(other.requests).toHaveLength(1)
+    expect(other.requests[0]?.authorization).toEqual([])
+    expect(api.counters.tokenRequests).toBe(1)
+  })
+
+  it('follows a same-origin redirect with the bearer', async () => {
+    const api = await startApi()
+    api.faults.route('/old-users', { status: 307, headers: { location: '/users' } })
+    const auth = authFor(api)
+
+    const response = await auth.fetch('/old-users')
+
+    expect(response.status).toBe(200)
+    const last = api.requests.at(-1)
+    expect(last?.path).toBe('/users')
+    expect(last?.authorization).toEqual([`Bearer ${auth.peekToken()?.value}`])
+  })
+
+  it('C03: a route that always answers 401 costs one refresh and one retry, then `unauthorized`', async () => {
+    const api = await startApi()
+    api.faults.route('/users', { status: 401 })
+    const auth = authFor(api)
+
+    const error = (await rejectionOf(auth.fetch('/users?limit=1'))) as LoyalError
+
+    expect(error.code).toBe('unauthorized')
+    expect(error).toMatchObject({ status: 401, method: 'GET', path: '/users' })
+    expect(api.counters.tokenRequests).toBe(2)
+    expect(api.counters.paths['/users']).toBe(2)
+    await settle()
+    expect(api.requests).toHaveLength(4)
+  })
+
+  it('C03: concurrent requests to such a route share the refresh and retry once each', async () => {
+    const api = await startApi()
+    api.faults.route('/users', { status: 401 })
+    const auth = authFor(api)
+    await auth.getToken()
+
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => auth.fetch('/users')))
+
+    expect(results.every((result) => result.status === 'rejected')).toBe(true)
+    expect(api.counters.paths['/users']).toBe(10)
+    expect(api.counters.tokenRequests).toBe(2)
+  })
+
+  it('C05: a request queued during the refresh and the replay both send one `Bearer T2`', async () => {
+    const api = await startApi()
+    const auth = authFor(api)
+    const t1 = await auth.getToken()
+    api.revoke(t1.value)
+    api.faults.token({ delay: 100, times: 1 })
+
+    const first = auth.fetch('/users')
+    await until(() => api.counters.tokenRequests === 2)
+    const queued = auth.fetch('/rules')
+    const responses = await Promise.all([first, queued])
+
+    expect(responses.map((response) => response.status)).toEqual([200, 200])
+    const t2 = auth.peekToken()?.value
+    expect(t2).not.toBe(t1.value)
+    const calls = api.requests.filter((request) => request.kind === 'api')
+    expect(calls.map((call) => [call.path, call.authorization])).toEqual([
+      ['/users', [`Bearer ${t1.value}`]],
+      ['/users', [`Bearer ${t2}`]],
+      ['/rules', [`Bearer ${t2}`]],
+    ])
+  })
+
+  it('replays a POST after a 401 with the same body', async () => {
+    const api = await startApi()
+    api.faults.route('/rules', { status: 401, method: 'POST', times: 1 })
+    const auth = authFor(api)
+    const body = JSON.stringify({ name: 'Replayed rule', enabled: true })
+
+    const response = await auth.fetch('/rules', {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    })
+
+    expect(response.status).toBeLessThan(300)
+    const posts = api.requests.filter(
+      (request) => request.method === 'POST' && request.kind === 'api'
+    )
+    expect(posts.map((post) => post.body)).toEqual([body, body])
+  })
+
+  it('a streamed body cannot be replayed: the 401 refreshes the token, then `unauthorized`', async () => {
+    const api = await startApi()
+    api.faults.route('/rules', { status: 401, method: 'POST', times: 1 })
+    const auth = authFor(api)
+    const t1 = await auth.getToken()
+    const stream = new Blob(['{"name":"x"}']).stream()
+
+    const error = (await rejectionOf(
+      auth.fetch('/rules', { method: 'POST', body: stream, duplex: 'half' } as RequestInit)
+    )) as LoyalError
+
+    expect(error.code).toBe('unauthorized')
+    expect(auth.peekToken()?.value).not.toBe(t1.value)
+  })
+
+  it('returns a 403 as it is, without refreshing', async () => {
+    const api = await startApi({ scopes: ['rules:read'] })
+    const auth = authFor(api)
+
+    const response = await auth.fetch('/rules', { method: 'POST', body: '{}' })
+
+    expect(response.status).toBe(403)
+    expect(api.counters.tokenRequests).toBe(1)
+  })
+
+  it('returns other statuses as they are', async () => {
+    const api = await startApi()
+    api.faults.route('/users', { status: 530, body: { message: 'down' } })
+    const auth = authFor(api)
+
+    const response = await auth.fetch('/users')
+
+    expect(response.status).toBe(530)
+    expect(await response.json()).toEqual({ message: 'down' })
+  })
+})
