@@ -81,18 +81,21 @@ interface Entry<F> {
   fault: F
   remaining: number
   hits: number
+}
+
+interface RouteEntry extends Entry<RouteFault> {
   matches: (method: string, path: string) => boolean
 }
 
 /** Holds the injected faults and hands them out, one application at a time. */
 export class FaultBook implements LoyalApiFaults {
-  #entries: Entry<TokenFault | RouteFault>[] = []
-  readonly #tokenEntries = new WeakSet<object>()
+  #tokenFaults: Entry<TokenFault>[] = []
+  #routeFaults: RouteEntry[] = []
 
   token(fault: TokenFault): FaultHandle {
-    const entry = this.#add(fault, () => true)
+    const entry = newEntry(fault)
 
-    this.#tokenEntries.add(entry)
+    this.#tokenFaults.push(entry)
 
     return handleOf(entry, () => this.#remove(entry))
   }
@@ -100,49 +103,36 @@ export class FaultBook implements LoyalApiFaults {
   route(path: string | RegExp, fault: RouteFault): FaultHandle {
     const matchesPath = pathMatcher(path)
     const method = fault.method?.toUpperCase()
-    const entry = this.#add(
-      fault,
-      (m, p) => (method === undefined || m === method) && matchesPath(p)
-    )
+    const entry: RouteEntry = {
+      ...newEntry(fault),
+      matches: (m, p) => (method === undefined || m === method) && matchesPath(p),
+    }
+
+    this.#routeFaults.push(entry)
 
     return handleOf(entry, () => this.#remove(entry))
   }
 
   clear(): void {
-    this.#entries = []
+    this.#tokenFaults = []
+    this.#routeFaults = []
   }
 
   get active(): number {
-    return this.#entries.length
+    return this.#tokenFaults.length + this.#routeFaults.length
   }
 
   /** Takes one application of the oldest token fault, if any. */
   takeToken(): TokenFault | undefined {
-    return this.#take((entry) => this.#tokenEntries.has(entry)) as TokenFault | undefined
+    return this.#take(this.#tokenFaults[0])
   }
 
   /** Takes one application of the oldest route fault matching the request, if any. */
   takeRoute(method: string, path: string): RouteFault | undefined {
-    return this.#take((entry) => !this.#tokenEntries.has(entry) && entry.matches(method, path))
+    return this.#take(this.#routeFaults.find((entry) => entry.matches(method, path)))
   }
 
-  #add<F extends TokenFault | RouteFault>(fault: F, matches: Entry<F>['matches']): Entry<F> {
-    const times = fault.times ?? Number.POSITIVE_INFINITY
-
-    if (!(times > 0)) throw new TypeError('"times" must be a positive number')
-
-    const entry: Entry<F> = { fault, remaining: times, hits: 0, matches }
-
-    this.#entries.push(entry)
-
-    return entry
-  }
-
-  #take(
-    accept: (entry: Entry<TokenFault | RouteFault>) => boolean
-  ): TokenFault | RouteFault | undefined {
-    const entry = this.#entries.find(accept)
-
+  #take<F>(entry: Entry<F> | undefined): F | undefined {
     if (entry === undefined) return undefined
 
     entry.hits += 1
@@ -153,8 +143,17 @@ export class FaultBook implements LoyalApiFaults {
   }
 
   #remove(entry: object): void {
-    this.#entries = this.#entries.filter((one) => one !== entry)
+    this.#tokenFaults = this.#tokenFaults.filter((one) => one !== entry)
+    this.#routeFaults = this.#routeFaults.filter((one) => one !== entry)
   }
+}
+
+function newEntry<F extends FaultTiming>(fault: F): Entry<F> {
+  const times = fault.times ?? Number.POSITIVE_INFINITY
+
+  if (!(times > 0)) throw new TypeError('"times" must be a positive number')
+
+  return { fault, remaining: times, hits: 0 }
 }
 
 function handleOf(entry: Entry<unknown>, remove: () => void): FaultHandle {
@@ -174,7 +173,12 @@ function handleOf(entry: Entry<unknown>, remove: () => void): FaultHandle {
 
 /** Matches an exact path, a `:param` pattern, or a RegExp. */
 export function pathMatcher(path: string | RegExp): (candidate: string) => boolean {
-  if (path instanceof RegExp) return (candidate) => path.test(candidate)
+  if (path instanceof RegExp) {
+    // Without `g` and `y`, test() keeps no state between requests.
+    const stateless = new RegExp(path.source, path.flags.replace(/[gy]/g, ''))
+
+    return (candidate) => stateless.test(candidate)
+  }
 
   const pattern = compilePattern(path)
 

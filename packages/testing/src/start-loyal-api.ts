@@ -86,7 +86,7 @@ export async function startLoyalApi(options: StartLoyalApiOptions = {}): Promise
   const initialSettings = { ...DEFAULT_SETTINGS, ...pickSettings(options) }
 
   checkSettings(initialSettings)
-  checkMaxRequests(options.maxRequests)
+  checkStartOptions(options)
 
   const context = createContext(options, initialSettings)
   const server = createServer((req, res) => void handle(context, req, res))
@@ -96,9 +96,12 @@ export async function startLoyalApi(options: StartLoyalApiOptions = {}): Promise
   return createApi(context, server, initialSettings)
 }
 
-function checkMaxRequests(value: number | undefined): void {
-  if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
+function checkStartOptions({ maxRequests, tokenPath }: StartLoyalApiOptions): void {
+  if (maxRequests !== undefined && !(Number.isInteger(maxRequests) && maxRequests >= 0)) {
     throw new TypeError('"maxRequests" must be an integer >= 0')
+  }
+  if (tokenPath !== undefined && !/^\/[^?#]*$/.test(tokenPath)) {
+    throw new TypeError('"tokenPath" must be a path starting with "/"')
   }
 }
 
@@ -124,7 +127,7 @@ function createContext(options: StartLoyalApiOptions, settings: LoyalApiSettings
     maxRequests: options.maxRequests ?? DEFAULT_MAX_REQUESTS,
     rules: new RulesStore(),
     lifecycle: new Lifecycle(),
-    tokenPath: TOKEN_PATH,
+    tokenPath: options.tokenPath ?? TOKEN_PATH,
   }
 
   return context

@@ -98,6 +98,8 @@ export interface StartLoyalApiOptions extends Partial<LoyalApiSettings> {
   now?: () => number
   /** HS256 signing secret. Default: 32 random bytes. */
   secret?: string | Uint8Array
+  /** Path of the token endpoint. Default `'/auth/client/token'`. */
+  tokenPath?: string
   /**
    * How many recent requests `api.requests` keeps (up to a tenth more between trims); older
    * ones are dropped, counters still count them. `0` records none (benchmarks). Default 10_000.

@@ -120,6 +120,22 @@ describe('POST /auth/client/token', () => {
   })
 })
 
+describe('tokenPath', () => {
+  it('moves the token endpoint', async () => {
+    const moved = await startLoyalApi({ tokenPath: '/v2/token' })
+    const response = await fetch(`${moved.url}/v2/token`, {
+      method: 'POST',
+      headers: { Authorization: `ApiKey ${moved.apiKey}` },
+    })
+
+    expect(response.status).toBe(200)
+    expect(moved.tokenUrl).toBe(`${moved.url}/v2/token`)
+    expect(moved.counters.tokenRequests).toBe(1)
+    await moved.close()
+    await expect(startLoyalApi({ tokenPath: 'token' })).rejects.toThrow('"tokenPath"')
+  })
+})
+
 describe('tokens', () => {
   it('follows tokenDuration', async () => {
     api.configure({ tokenDuration: 5_000 })
