@@ -1,4 +1,10 @@
-import { isLoyalError, LoyalAuth, LoyalError, parseToken } from '@loyal-auth/core'
+import {
+  errorFromResponse,
+  isLoyalError,
+  LoyalAuth,
+  type LoyalError,
+  parseToken,
+} from '@loyal-auth/core'
 import { type LoyalApi, startLoyalApi } from '@loyal-auth/testing'
 import type { NextFunction, Request, Response } from 'express'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -281,8 +287,10 @@ describe.each(expressMajors)('loyal() on %s', (_major, express) => {
     app.get('/users', async (req, res, next) => {
       const upstream = await req.loyal.fetch('/users')
 
-      if (!upstream.ok) {
-        next(new LoyalError('insufficient_scope', `GET /users answered ${upstream.status}`))
+      const error = errorFromResponse(upstream, 'GET', '/users', await upstream.clone().json())
+
+      if (error !== undefined) {
+        next(error)
 
         return
       }
@@ -297,6 +305,7 @@ describe.each(expressMajors)('loyal() on %s', (_major, express) => {
     const token = (await auth.getToken()).value
 
     expect(response.status).toBe(403)
+    expect(JSON.parse(text).error).toBe('insufficient_scope')
     expect(text).not.toContain(token)
     expect(text).not.toContain(narrow.apiKey)
   })

@@ -1,4 +1,10 @@
-import { isLoyalError, LoyalAuth, type LoyalError, parseToken } from '@loyal-auth/core'
+import {
+  errorFromResponse,
+  isLoyalError,
+  LoyalAuth,
+  type LoyalError,
+  parseToken,
+} from '@loyal-auth/core'
 import { type LoyalApi, startLoyalApi } from '@loyal-auth/testing'
 import type { Context, Next } from 'koa'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -256,6 +262,33 @@ describe.each(koaMajors)('loyal() on %s', (_major, Koa) => {
     expect(JSON.parse(text).error).toBe('token_endpoint_unavailable')
     expect(text).not.toContain(api.apiKey)
     expect(text).not.toMatch(/ApiKey\s/)
+  })
+
+  it('C16: a 403 from the API, thrown as a LoyalError, leaves no secret in the response', async () => {
+    const narrow = api.addClient({ apiKey: `narrow-${Math.random()}`, scopes: ['empower:read'] })
+    const auth = authFor({ apiKey: narrow.apiKey })
+    const app = quietApp(Koa)
+
+    app.use(loyalErrorHandler())
+    app.use(loyal({ auth }))
+    app.use(async (ctx) => {
+      const upstream = await ctx.state.loyal.fetch('/users')
+      const error = errorFromResponse(upstream, 'GET', '/users', await upstream.clone().json())
+
+      if (error !== undefined) throw error
+
+      ctx.body = await upstream.json()
+    })
+
+    const served = track(await serve(app.callback()))
+    const response = await fetch(served.url)
+    const text = await response.text()
+    const token = (await auth.getToken()).value
+
+    expect(response.status).toBe(403)
+    expect(JSON.parse(text).error).toBe('insufficient_scope')
+    expect(text).not.toContain(token)
+    expect(text).not.toContain(narrow.apiKey)
   })
 
   it('awaits next() as middleware that returns its promise', async () => {
