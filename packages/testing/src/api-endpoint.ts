@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http'
-import { delayOrHang, statusReply } from './fault-replies.js'
+import { delayOrHang, echoReply, statusReply } from './fault-replies.js'
 import { errorReply, type Reply } from './http-io.js'
 import type { RecordedRequest } from './recorder.js'
 import { actionOf, type Route } from './routes/route.js'
@@ -31,6 +31,7 @@ export async function handleApiRequest(
   if (fault !== undefined) {
     context.counters.faulted += 1
     if (await delayOrHang(context, res, fault)) return
+    if (fault.echo) return answer(context, res, record, echoReply(record, fault.status))
     if (fault.status !== undefined) return answer(context, res, record, statusReply(fault))
   }
 

@@ -36,7 +36,8 @@ export function statusReply(fault: TokenFault | RouteFault, status = fault.statu
 function faultHeaders(fault: TokenFault | RouteFault): Record<string, string> {
   const headers: Record<string, string> = { ...fault.headers }
 
-  if (fault.retryAfter !== undefined) headers['Retry-After'] = String(fault.retryAfter)
+  if (fault.retryAfter instanceof Date) headers['Retry-After'] = fault.retryAfter.toUTCString()
+  else if (fault.retryAfter !== undefined) headers['Retry-After'] = String(fault.retryAfter)
 
   return headers
 }

@@ -27,8 +27,8 @@ export interface TokenFault extends FaultTiming {
   status?: number
   /** Body to send with `status` instead of `{ message }`; a string is sent as is. */
   body?: unknown
-  /** Seconds, sent as `Retry-After`. */
-  retryAfter?: number
+  /** `Retry-After`: seconds, or a `Date` sent as an HTTP date. */
+  retryAfter?: number | Date
   headers?: Readonly<Record<string, string>>
   /** Accept the request and never answer. `close()` still ends the connection. */
   hang?: boolean
@@ -47,9 +47,11 @@ export interface RouteFault extends FaultTiming {
   method?: string
   status?: number
   body?: unknown
-  retryAfter?: number
+  retryAfter?: number | Date
   headers?: Readonly<Record<string, string>>
   hang?: boolean
+  /** Answer 500 (or `status`) echoing the request, `Authorization: Bearer ...` included. */
+  echo?: boolean
 }
 
 /** A live view of one injected fault. */

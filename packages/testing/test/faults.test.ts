@@ -51,6 +51,14 @@ describe('token faults', () => {
     expect(answer.headers.get('retry-after')).toBe('7')
   })
 
+  it('sends Retry-After as an HTTP date when given a Date', async () => {
+    const when = new Date('2030-01-01T00:00:00Z')
+
+    api.faults.token({ status: 503, retryAfter: when, times: 1 })
+
+    expect((await tokenAnswer()).headers.get('retry-after')).toBe(when.toUTCString())
+  })
+
   it('applies a fault until it is cleared when no count is given', async () => {
     const fault = api.faults.token({ status: 500 })
 
@@ -175,6 +183,17 @@ describe('route faults', () => {
     expect((await callApi(api, '/users/1', token)).status).toBe(500)
     expect((await callApi(api, '/users/1', token)).status).toBe(500)
     expect((await callApi(api, '/users/1', token)).status).toBe(200)
+  })
+
+  it('echoes the request, bearer included, in a 500', async () => {
+    const token = await api.issueToken()
+
+    api.faults.route('/users', { echo: true, times: 1 })
+
+    const response = await callApi(api, '/users', token)
+
+    expect(response.status).toBe(500)
+    expect(JSON.stringify(response.body)).toContain(`Bearer ${token}`)
   })
 
   it('delays a route and then answers normally', async () => {
