@@ -1,6 +1,6 @@
 import type { DataSourceConfig } from '@apollo/datasource-rest'
-import type { LoyalToken } from '@loyal-auth/core'
-import { type RequestState, stateOf, withoutState } from './request-state.js'
+import { authorizedFetch, type FetchHost, type LoyalAuth } from '@loyal-auth/core'
+import { stateOf, withoutState } from './request-state.js'
 
 /** The fetch signature RESTDataSource's HTTP cache calls. */
 export type Fetcher = NonNullable<DataSourceConfig['fetch']>
@@ -9,55 +9,70 @@ type FetcherInit = NonNullable<Parameters<Fetcher>[1]>
 type FetcherResponse = Awaited<ReturnType<Fetcher>>
 
 /**
- * Wraps `send` so each request to the Loyal API carries the bearer of the request's own
- * `LoyalAuth`, and a 401 is answered by one replay with the token core hands out after it.
+ * Wraps `send` so each request to the Loyal API goes through core's `authorizedFetch` with the
+ * request's own `LoyalAuth`: bearer only to the API's origin (redirects included), and after a
+ * 401 one replay with the token `tokenAfterUnauthorized` hands out; a second 401 throws
+ * `unauthorized`.
  *
- * This sits *below* RESTDataSource's HTTP cache and request deduplication: the first 401 never
- * reaches either, so it can be neither stored nor shared with the replay, and the bearer never
- * enters a cache entry (http-cache-semantics keeps request headers when a response has `Vary`).
+ * This sits *below* RESTDataSource's HTTP cache and request deduplication: a 401 never reaches
+ * either, so it can be neither stored nor shared with the replay, and the bearer never enters a
+ * cache entry (http-cache-semantics keeps request headers when a response has `Vary`).
  */
 export function createAuthorizedFetcher(send: Fetcher): Fetcher {
-  return async function authorizedFetch(url, init = {}) {
+  const hosts = new WeakMap<LoyalAuth, FetchHost>()
+
+  const hostFor = (auth: LoyalAuth): FetchHost => {
+    let host = hosts.get(auth)
+
+    if (host === undefined) {
+      host = fetchHost(auth, send)
+      hosts.set(auth, host)
+    }
+
+    return host
+  }
+
+  return async function authorizedFetcher(url, init = {}) {
     const state = stateOf(init)
     const plain = withoutState(init)
 
-    if (state === undefined || !state.auth.isApiUrl(url)) return send(url, plain)
+    if (state === undefined) return send(url, plain)
 
-    const sent = state.auth.peekToken() ?? (await state.auth.getToken({ signal: init.signal }))
-    const response = await send(url, withBearer(plain, sent))
+    const response = await authorizedFetch(hostFor(state.auth), url, plain as RequestInit)
 
-    if (response.status !== 401) return response
-
-    return replayAfterUnauthorized(send, url, plain, { state, sent, response })
+    return response as unknown as FetcherResponse
   }
 }
 
-interface Unauthorized {
-  state: RequestState
-  sent: LoyalToken
-  response: FetcherResponse
+// Everything token-related is the auth's; only the transport is the data source's.
+function fetchHost(auth: LoyalAuth, send: Fetcher): FetchHost {
+  return {
+    fetch: async (url, init) => asWebResponse(await send(url.href, toFetcherInit(init))),
+    resolveUrl: (url) => auth.resolveUrl(url),
+    isApiUrl: (url) => auth.isApiUrl(url),
+    peekToken: () => auth.peekToken(),
+    getToken: () => auth.getToken(),
+    tokenAfterUnauthorized: (sent) => auth.tokenAfterUnauthorized(sent),
+  }
 }
 
-// Core decides whether `sent` still needs replacing (single flight across every client of this
-// credential). A second 401 goes back up and becomes UNAUTHENTICATED.
-async function replayAfterUnauthorized(
-  send: Fetcher,
-  url: string,
-  init: FetcherInit,
-  { state, sent, response }: Unauthorized
-): Promise<FetcherResponse> {
-  await discardBody(response)
+// RESTDataSource's fetchers take headers as a plain object.
+function toFetcherInit(init: RequestInit): FetcherInit {
+  const headers = Object.fromEntries(new Headers(init.headers))
 
-  const next = await state.auth.tokenAfterUnauthorized(sent, { signal: init.signal })
-
-  return send(url, withBearer(init, next))
+  return { ...(init as FetcherInit), headers }
 }
 
-function withBearer(init: FetcherInit, token: LoyalToken): FetcherInit {
-  return { ...init, headers: { ...init.headers, authorization: `Bearer ${token.value}` } }
-}
+// Core reads and cancels bodies the web way; a fetcher such as node-fetch returns Node streams.
+async function asWebResponse(response: FetcherResponse): Promise<Response> {
+  if (response instanceof Response) return response
 
-// Reading the body frees the connection for the replay; its content is of no use.
-async function discardBody(response: FetcherResponse): Promise<void> {
-  await response.arrayBuffer().catch(() => undefined)
+  const empty = [101, 204, 205, 304].includes(response.status)
+  const body = empty ? null : await response.arrayBuffer()
+
+  return new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: [...response.headers],
+  })
 }

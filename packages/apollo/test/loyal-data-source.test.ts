@@ -53,6 +53,22 @@ describe.each(apolloMajors)('LoyalDataSource on Apollo Server $major', ({ serve 
       ])
     })
 
+    it('sends through the fetch it was given, bearer included', async () => {
+      const seen: string[] = []
+      const fetch = (url: string, init?: RequestInit) => {
+        seen.push(`${init?.method} ${url} ${new Headers(init?.headers).has('authorization')}`)
+
+        return globalThis.fetch(url, init)
+      }
+
+      makeDataSource = () => new EmpowerAPI({ auth, cache, fetch })
+
+      const reply = await server.post('{ rollup(id: 2) { id } }')
+
+      expect(reply.body).toEqual({ data: { rollup: { id: 2 } } })
+      expect(seen).toEqual([`GET ${api.url}/empower/rollups/2 true`])
+    })
+
     it('pages rollups with offset and limit as query parameters', async () => {
       const reply = await server.post('{ rollups(offset: 5, limit: 3) { id } }')
 
@@ -72,6 +88,34 @@ describe.each(apolloMajors)('LoyalDataSource on Apollo Server $major', ({ serve 
       expect(call?.body).toBe('[101,103]')
       expect(call?.headers['content-type']).toBe('application/json')
       expect(call?.authorization).toHaveLength(1)
+    })
+  })
+
+  describe('bearer only to the API origin', () => {
+    let elsewhere: LoyalApi
+
+    beforeAll(async () => {
+      elsewhere = await startLoyalApi()
+    })
+
+    afterAll(async () => {
+      await elsewhere.close()
+    })
+
+    it('sends no bearer to an absolute URL on another origin', async () => {
+      const reply = await server.post(`{ visit(url: "${elsewhere.url}/echo") }`)
+
+      expect(reply.body).toEqual({ data: { visit: true } })
+      expect(elsewhere.requests.at(-1)?.authorization).toEqual([])
+    })
+
+    it('sends no bearer past a redirect to another origin', async () => {
+      const to = encodeURIComponent(`${elsewhere.url}/echo`)
+      const reply = await server.post(`{ visit(url: "redirect?to=${to}") }`)
+
+      expect(reply.body).toEqual({ data: { visit: true } })
+      expect(callsTo('GET', '/redirect')[0]?.authorization).toHaveLength(1)
+      expect(elsewhere.requests.at(-1)?.authorization).toEqual([])
     })
   })
 

@@ -21,6 +21,13 @@ export class EmpowerAPI extends LoyalDataSource {
     return this.post('empower/providers/totals', { body: ids })
   }
 
+  /** Any URL, relative to the API or absolute. */
+  async visit(url: string): Promise<boolean> {
+    await this.get(url)
+
+    return true
+  }
+
   rules(): Promise<Rule[]> {
     return this.get('rules', { cacheOptions: { ttl: 60 } })
   }
@@ -75,6 +82,7 @@ export const typeDefs = /* GraphQL */ `
     rollups(offset: Int = 0, limit: Int = 10): [Rollup!]!
     providerTotals(ids: [Int!]!): [ProviderTotals!]!
     rules: [Rule!]!
+    visit(url: String!): Boolean
   }
 
   type Mutation {
@@ -99,6 +107,7 @@ export const resolvers = {
     providerTotals: (_: unknown, { ids }: Args, { empower }: Context) =>
       empower.providerTotals(ids as number[]),
     rules: (_: unknown, _args: Args, { empower }: Context) => empower.rules(),
+    visit: (_: unknown, { url }: Args, { empower }: Context) => empower.visit(url as string),
   },
   Mutation: {
     createRule: (_: unknown, args: Args, { empower }: Context) =>
