@@ -22,6 +22,12 @@ interface StoredFile {
   record: string
 }
 
+/** What a lock file holds: who holds it, and how often that holder touches it. */
+interface LockFile {
+  owner: string
+  staleDuration: number
+}
+
 const defaultStaleDuration = 10_000
 const pollDelay = 25
 const safeName = /^[A-Za-z0-9_-]{1,128}$/
@@ -109,9 +115,11 @@ export class FileTokenStore implements TokenStore {
   }
 
   async #tryCreateLock(path: string, owner: string): Promise<boolean> {
+    const content: LockFile = { owner, staleDuration: this.#staleDuration }
+
     try {
       const handle = await open(path, 'wx', 0o600)
-      await handle.writeFile(owner)
+      await handle.writeFile(JSON.stringify(content))
       await handle.close()
 
       return true
@@ -121,11 +129,16 @@ export class FileTokenStore implements TokenStore {
     }
   }
 
+  // The holder's own stale duration counts (it touches the file at that pace), not ours.
   // Renaming first means only one of several processes that found the same stale file takes
   // it away; the others' renames fail with ENOENT.
   async #removeIfStale(path: string): Promise<void> {
     const info = await stat(path).catch(() => undefined)
-    if (info === undefined || Date.now() - info.mtimeMs < this.#staleDuration) return
+    if (info === undefined) return
+
+    const holder = parseLockFile(await readIfExists(path).catch(() => undefined))
+    const staleDuration = holder?.staleDuration ?? this.#staleDuration
+    if (Date.now() - info.mtimeMs < staleDuration) return
 
     const aside = `${path}.${randomUUID()}.stale`
     try {
@@ -150,8 +163,8 @@ export class FileTokenStore implements TokenStore {
     return {
       release: async () => {
         clearInterval(touch)
-        const current = await readIfExists(path).catch(() => undefined)
-        if (current === owner) await removeIfExists(path).catch(() => undefined)
+        const holder = parseLockFile(await readIfExists(path).catch(() => undefined))
+        if (holder?.owner === owner) await removeIfExists(path).catch(() => undefined)
       },
     }
   }
@@ -245,6 +258,17 @@ function parseStoredFile(text: string): StoredFile | undefined {
     const valid = typeof value.record === 'string' && typeof value.expiresAt === 'number'
 
     return valid ? (value as StoredFile) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function parseLockFile(text: string | undefined): LockFile | undefined {
+  try {
+    const value = JSON.parse(text ?? '') as Partial<LockFile>
+    const valid = typeof value.owner === 'string' && Number.isFinite(value.staleDuration)
+
+    return valid ? (value as LockFile) : undefined
   } catch {
     return undefined
   }
