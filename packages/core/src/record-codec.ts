@@ -69,11 +69,14 @@ export function selectRecordCodec(
   store: TokenStore,
   encryptionKey: EncryptionKeyOption | undefined
 ): TokenRecordCodec {
+  // A key is checked whenever one is given, so a bad one fails at start-up, not at the day
+  // the store is switched to a persistent one.
+  const cipher = encryptionKey === undefined ? undefined : new RecordCipher(encryptionKey)
   if (!store.persistent) return plainRecordCodec
 
-  if (encryptionKey === undefined) {
+  if (cipher === undefined) {
     throw new LoyalError('config', '"encryptionKey" is required with a persistent store')
   }
 
-  return encryptedRecordCodec(new RecordCipher(encryptionKey))
+  return encryptedRecordCodec(cipher)
 }

@@ -3,6 +3,7 @@ import { inspect } from 'node:util'
 import { CompactEncrypt, decodeProtectedHeader } from 'jose'
 import { describe, expect, it } from 'vitest'
 
+import { LoyalAuth } from '../src/loyal-auth.js'
 import { isLoyalError } from '../src/loyal-error.js'
 import { parseEncryptionKeys, RecordCipher } from '../src/record-encryption.js'
 
@@ -127,3 +128,12 @@ function catchError(run: () => unknown): unknown {
 
   throw new Error('expected an error')
 }
+
+describe('LoyalAuth "encryptionKey"', () => {
+  it('is checked at construction even with the in-memory store', () => {
+    const construct = () => new LoyalAuth({ apiKey: 'loyal_test_key', encryptionKey: 'too-short' })
+
+    expect(construct).toThrow(expect.objectContaining({ code: 'config' }))
+    expect(construct).toThrow(/"encryptionKey"/)
+  })
+})
