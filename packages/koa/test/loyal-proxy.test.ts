@@ -226,6 +226,41 @@ describe.each(koaMajors)('loyalProxy() on %s', (_major, Koa) => {
     expectNoSecrets(text, secrets())
   })
 
+  async function proxyWith(options: { maxBodySize?: number; timeoutDuration?: number }) {
+    const app = quietApp(Koa)
+
+    app.use(loyalErrorHandler())
+    app.use(loyalProxy({ auth, prefix: '/loyal', allow: ['* /empower/*'], ...options }))
+
+    const proxy = await serve(app.callback())
+
+    return proxy
+  }
+
+  it('answers 504 timeout when the API sends no headers in time', async () => {
+    api.faults.route('/empower/rollups', { hang: true })
+
+    const proxy = await proxyWith({ timeoutDuration: 50 })
+    const response = await fetch(`${proxy.url}/loyal/empower/rollups`)
+
+    await proxy.close()
+    expect(response.status).toBe(504)
+    expect((await response.json()).error).toBe('timeout')
+  })
+
+  it('answers 413 for a body over maxBodySize, without an upstream call', async () => {
+    const proxy = await proxyWith({ maxBodySize: 8 })
+    const response = await fetch(`${proxy.url}/loyal/empower/providers/totals`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([101, 102, 103, 104]),
+    })
+
+    await proxy.close()
+    expect(response.status).toBe(413)
+    expect(api.counters.apiRequests).toBe(0)
+  })
+
   it('throws TypeError at setup for a bad allow list', () => {
     expect(() => loyalProxy({ auth, allow: ['/empower/*'] })).toThrow(TypeError)
     expect(() => loyalProxy({ auth, allow: [] })).toThrow(TypeError)
