@@ -182,8 +182,8 @@ function createApi(
   server: Server,
   initialSettings: Readonly<LoyalApiSettings>
 ): LoyalApi {
-  const { port } = server.address() as AddressInfo
-  const url = `http://${formatHost((server.address() as AddressInfo).address)}:${port}`
+  const { address, port } = server.address() as AddressInfo
+  const url = `http://${formatHost(address)}:${port}`
   let closing: Promise<void> | undefined
 
   const close = (): Promise<void> => {

@@ -25,7 +25,7 @@ export type ScopeEncoding =
   | 'ms-uri'
   | 'none'
 
-/** How the `exp` claim is written: seconds (JWT standard), milliseconds (a common bug), or absent. */
+/** How `exp` is written: seconds (the JWT standard), milliseconds (a common bug), or not at all. */
 export type ExpFormat = 'seconds' | 'milliseconds' | 'none'
 
 /** Field names of the token response: `authenticated`/`token` or .NET's `Authenticated`/`Token`. */
@@ -94,7 +94,7 @@ export interface StartLoyalApiOptions extends Partial<LoyalApiSettings> {
   scopes?: readonly string[]
   /** Roles of the default client. Default: `['LoyalApiClientAccess']`. */
   roles?: readonly string[]
-  /** Our clock in epoch milliseconds; the API's clock is `now() + clockOffset`. Default `Date.now`. */
+  /** Our clock in epoch ms; the API's clock is `now() + clockOffset`. Default `Date.now`. */
   now?: () => number
   /** HS256 signing secret. Default: 32 random bytes. */
   secret?: string | Uint8Array
