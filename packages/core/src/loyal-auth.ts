@@ -1,5 +1,6 @@
 import { authorizedFetch } from './authorized-fetch.js'
-import { apiNow, type CachedToken, cacheToken, isUsable, type LifeOptions } from './cached-token.js'
+import { apiNow, type CachedToken, isUsable } from './cached-token.js'
+import { Cooldown } from './cooldown.js'
 import { credentialFingerprint } from './fingerprint.js'
 import { isLoyalError, LoyalError } from './loyal-error.js'
 import type { LoyalToken } from './loyal-token.js'
@@ -8,9 +9,8 @@ import { isSameOrigin, resolveApiUrl } from './origin.js'
 import { selectRecordCodec } from './record-codec.js'
 import { RecordStore } from './record-store.js'
 import { redactSecrets } from './redact.js'
-import { backoffDelay, withRetries } from './retry.js'
-import { setLongTimeout, sleep, type TimerHandle } from './timers.js'
-import { isRetryable, requestToken } from './token-request.js'
+import { RefreshSchedule } from './refresh-schedule.js'
+import { fetchedOnApiClock, TokenSource } from './token-source.js'
 
 /** Options of {@link LoyalAuth.getToken}. */
 export interface GetTokenOptions {
@@ -44,17 +44,14 @@ interface Flight {
   promise: Promise<CachedToken>
 }
 
-/** Flights that fail in a row for want of a working endpoint before the cooldown starts. */
-const failuresBeforeCooldown = 3
-/** The background retry waits at least this long after a failure, at most the maximum. */
-const backgroundBackoff = { baseDelay: 1_000, maxDelay: 5 * 60_000 }
-/** Polling interval while another process holds the store lock and fetches for us. */
-const lockPollInterval = 200
-/** How many token values `redact()` remembers. */
+/** How many token values `redact()` remembers, and how many invalidated ones are refused. */
 const rememberedTokens = 32
 
-function fetchedOnApiClock(entry: CachedToken): number {
-  return entry.record.fetchedAt + entry.record.clockOffset
+/** Adds `value` to an insertion-ordered set, dropping the oldest beyond `limit`. */
+function addBounded(set: Set<string>, value: string, limit: number): void {
+  set.delete(value)
+  set.add(value)
+  if (set.size > limit) set.delete(set.values().next().value as string)
 }
 
 function tokenValue(token: LoyalToken | string): string {
@@ -82,22 +79,22 @@ export class LoyalAuth implements AsyncDisposable {
   readonly baseUrl: string
 
   readonly #options: ResolvedOptions
-  readonly #origin: URL
   readonly #store: RecordStore
-  readonly #life: LifeOptions
+  readonly #origin: URL
   readonly #closing = new AbortController()
-  readonly #secrets = new Set<string>()
+  readonly #source: TokenSource
+  readonly #schedule = new RefreshSchedule(() => this.#refreshInBackground())
+  readonly #cooldown: Cooldown
+  /** API keys and recent token values, for `redact()`. */
+  readonly #apiKeys = new Set<string>()
+  readonly #tokens = new Set<string>()
+  /** Tokens dropped after a 401 or `invalidate()`: never read back from the store. */
   readonly #invalidated = new Set<string>()
 
   #entry: CachedToken | undefined
   #flight: Flight | undefined
   #seq = 0
   #committedSeq = 0
-  #refreshTimer: TimerHandle | undefined
-  #clockOffset = 0
-  #storeKey: { apiKey: string; key: Promise<string> } | undefined
-  #cooldown = { until: 0, failedFlights: 0, error: undefined as LoyalError | undefined }
-  #background = { failures: 0, nextAt: 0 }
   #closed = false
 
   /**
@@ -108,17 +105,22 @@ export class LoyalAuth implements AsyncDisposable {
     this.#options = resolveOptions(options)
     this.baseUrl = this.#options.baseUrl
     this.#origin = new URL(this.baseUrl)
-    this.#life = {
-      skewDuration: this.#options.skewDuration,
-      refreshWindow: this.#options.refreshWindow,
-    }
+    this.#cooldown = new Cooldown(this.#options.cooldownDuration)
 
+    const log = this.#log.bind(this)
     const codec = selectRecordCodec(this.#options.store, this.#options.encryptionKey)
-    this.#store = new RecordStore(this.#options.store, codec, (event, fields) =>
-      this.#log('warn', event, fields)
+    const store = new RecordStore(this.#options.store, codec, (event, fields) =>
+      log('warn', event, fields)
     )
+    this.#source = new TokenSource({
+      options: this.#options,
+      store,
+      signal: this.#closing.signal,
+      log,
+    })
+    this.#store = store
 
-    if (typeof options.apiKey === 'string') this.#secrets.add(options.apiKey)
+    if (typeof options.apiKey === 'string') this.#apiKeys.add(options.apiKey)
   }
 
   /**
@@ -175,7 +177,7 @@ export class LoyalAuth implements AsyncDisposable {
 
     this.#drop(value)
 
-    const key = await this.#currentStoreKey().catch(() => undefined)
+    const key = await (this.#source.lastStoreKey ?? this.#currentStoreKey()).catch(() => undefined)
     if (key !== undefined) await this.#store.deleteIfHolds(key, value)
   }
 
@@ -259,7 +261,7 @@ export class LoyalAuth implements AsyncDisposable {
 
   /** `text` with the API key, every token this instance has seen, and any JWT replaced. */
   redact(text: string): string {
-    return redactSecrets(text, this.#secrets)
+    return redactSecrets(text, [...this.#apiKeys, ...this.#tokens])
   }
 
   /** Stops timers and aborts a token request in progress. Later calls reject with `config`. */
@@ -267,7 +269,7 @@ export class LoyalAuth implements AsyncDisposable {
     if (this.#closed) return
 
     this.#closed = true
-    this.#refreshTimer?.clear()
+    this.#schedule.clear()
     this.#entry = undefined
     this.#closing.abort(new LoyalError('config', 'LoyalAuth was closed'))
 
@@ -302,7 +304,7 @@ export class LoyalAuth implements AsyncDisposable {
       return running
     }
 
-    if (!background) this.#failFastWhileCoolingDown()
+    if (!background) this.#cooldown.failFast(this.#options.now())
 
     const flight: Flight = {
       seq: ++this.#seq,
@@ -321,7 +323,13 @@ export class LoyalAuth implements AsyncDisposable {
 
   async #runFlight(flight: Flight): Promise<CachedToken> {
     try {
-      const entry = await this.#acquire(flight)
+      const { entry, attempts } = await this.#source.acquire({
+        apiKey: await this.#apiKey(),
+        isRefused: (token) => flight.refused.has(token) || this.#invalidated.has(token),
+        current: () => this.#entry,
+        keepAlive: () => flight.waiters > 0,
+      })
+      if (attempts > 0) this.#reportFetched(entry, attempts)
 
       return this.#commit(entry, flight.seq)
     } catch (error) {
@@ -357,146 +365,31 @@ export class LoyalAuth implements AsyncDisposable {
 
     this.#committedSeq = seq
     this.#entry = entry
-    this.#remember(entry.token.value)
-    this.#cooldown = { until: 0, failedFlights: 0, error: undefined }
-    this.#background = { failures: 0, nextAt: 0 }
-    this.#scheduleRefresh(entry)
+    addBounded(this.#tokens, entry.token.value, rememberedTokens)
+    this.#cooldown.reset()
+
+    const inMs = this.#schedule.planRefresh(entry, this.#options.now())
+    this.#log('debug', 'refresh-scheduled', {
+      inMs: Math.round(inMs),
+      expiresAt: entry.token.expiresAt,
+    })
 
     return entry
   }
 
   #drop(value: string): void {
-    this.#invalidated.add(value)
-    if (this.#invalidated.size > rememberedTokens) {
-      this.#invalidated.delete(this.#invalidated.values().next().value as string)
-    }
-
+    addBounded(this.#invalidated, value, rememberedTokens)
     if (this.#entry?.token.value !== value) return
 
     this.#entry = undefined
-    this.#refreshTimer?.clear()
-  }
-
-  // ---- acquiring a token: store first, then the endpoint ---------------------------------
-
-  async #acquire(flight: Flight): Promise<CachedToken> {
-    const apiKey = await this.#apiKey()
-    const key = await this.#storeKeyFor(apiKey)
-
-    const stored = await this.#adoptable(key, flight)
-    if (stored !== undefined) return stored
-
-    const lockTtl = this.#options.retry.deadline + 1_000
-    const lock = await this.#store.lock(key, lockTtl)
-
-    try {
-      const ready =
-        lock.kind === 'busy'
-          ? await this.#awaitOtherProcess(key, flight, lockTtl)
-          : lock.kind === 'held'
-            ? await this.#adoptable(key, flight)
-            : undefined
-      if (ready !== undefined) return ready
-
-      const entry = await this.#fetchToken(apiKey, flight)
-      const ttl = entry.usableUntil - apiNow(entry, this.#options.now())
-      await this.#store.write(key, entry.record, ttl)
-
-      return entry
-    } finally {
-      if (lock.kind === 'held') await this.#store.release(lock.lock)
-    }
-  }
-
-  /** A stored token worth taking: usable, not refused, and not itself due for refresh. */
-  async #adoptable(key: string, flight: Flight): Promise<CachedToken | undefined> {
-    const record = await this.#store.read(key)
-    if (record === undefined) return undefined
-    if (flight.refused.has(record.token) || this.#invalidated.has(record.token)) return undefined
-
-    let entry: CachedToken
-    try {
-      entry = cacheToken(record, this.#life, false)
-    } catch {
-      this.#log('warn', 'store-record-unreadable', {})
-      return undefined
-    }
-
-    const now = this.#options.now()
-    if (!isUsable(entry, now)) return undefined
-
-    // With a usable token in hand, only a newer one that is not itself due for refresh helps.
-    const current = this.#entry
-    if (current !== undefined && isUsable(current, now)) {
-      if (fetchedOnApiClock(entry) <= fetchedOnApiClock(current)) return undefined
-      if (apiNow(entry, now) >= entry.refreshAt) return undefined
-    }
-
-    this.#log('debug', 'token-read-from-store', { expiresAt: entry.token.expiresAt })
-
-    return entry
-  }
-
-  /** Another process holds the lock and is fetching: wait for its record, up to the lock's TTL. */
-  async #awaitOtherProcess(
-    key: string,
-    flight: Flight,
-    ttl: number
-  ): Promise<CachedToken | undefined> {
-    for (let waited = 0; waited < ttl; waited += lockPollInterval) {
-      await sleep(lockPollInterval, { signal: this.#closing.signal, keepAlive: flight.waiters > 0 })
-
-      const entry = await this.#adoptable(key, flight)
-      if (entry !== undefined) return entry
-    }
-
-    return undefined
-  }
-
-  async #fetchToken(apiKey: string, flight: Flight): Promise<CachedToken> {
-    const options = this.#options
-    const { value: response, attempts } = await withRetries(
-      (remainingMs) =>
-        requestToken({
-          fetch: options.fetch,
-          url: `${this.baseUrl}${options.tokenPath}`,
-          path: options.tokenPath,
-          apiKey,
-          timeoutMs: Math.min(options.timeoutDuration, remainingMs),
-          now: options.now,
-          signal: this.#closing.signal,
-        }),
-      {
-        policy: options.retry,
-        isRetryable,
-        keepAlive: () => flight.waiters > 0,
-        signal: this.#closing.signal,
-        onRetry: ({ error, attempt, waitMs }) =>
-          this.#log('debug', 'token-request-retry', {
-            code: error.code,
-            status: error.status,
-            attempt,
-            waitMs,
-          }),
-      }
-    )
-
-    this.#remember(response.jwt)
-    this.#clockOffset = response.clockOffset ?? this.#clockOffset
-    const record = {
-      token: response.jwt,
-      fetchedAt: response.receivedAt,
-      clockOffset: this.#clockOffset,
-    }
-    const entry = cacheToken(record, this.#life, true)
-
-    this.#reportFetched(entry, attempts)
-
-    return entry
+    this.#schedule.clear()
   }
 
   #reportFetched(entry: CachedToken, attempts: number): void {
     const { token } = entry
+    addBounded(this.#tokens, token.value, rememberedTokens)
+    // The endpoint may hand out the same token again: it is current once more.
+    this.#invalidated.delete(token.value)
 
     this.#log('debug', 'token-fetched', {
       clientId: token.clientId,
@@ -517,77 +410,34 @@ export class LoyalAuth implements AsyncDisposable {
 
   // ---- failures, cooldown, background refresh --------------------------------------------
 
-  /** Normalises a flight's error, and starts the cooldown after repeated failures. */
+  /** Normalises a flight's error, counts it toward the cooldown, plans a background retry. */
   #noteFailure(raw: unknown, flight: Flight): unknown {
     if (this.#closed) return raw
 
     const error = isLoyalError(raw)
       ? raw
       : new LoyalError('token_endpoint_unavailable', 'Token request failed', { cause: raw })
+    const now = this.#options.now()
 
     if (error.code === 'timeout' || error.code === 'token_endpoint_unavailable') {
-      this.#startCooldownIfDue(error)
+      const waitMs = this.#cooldown.noteFailure(error, now)
+      const fields = { code: error.code, status: error.status, waitMs }
+      if (waitMs !== undefined) this.#log('warn', 'token-endpoint-cooldown', fields)
     }
 
     const entry = this.#entry
-    if (flight.background || (entry !== undefined && isUsable(entry, this.#options.now()))) {
+    if (flight.background || (entry !== undefined && isUsable(entry, now))) {
       this.#retryInBackground(error, flight.background)
     }
 
     return error
   }
 
-  #startCooldownIfDue(error: LoyalError): void {
-    const cooldown = this.#cooldown
-    cooldown.failedFlights++
-
-    const repeated = cooldown.failedFlights >= failuresBeforeCooldown
-    const wait = Math.max(repeated ? this.#options.cooldownDuration : 0, error.retryAfter ?? 0)
-    if (wait <= 0) return
-
-    cooldown.until = this.#options.now() + wait
-    cooldown.error = error
-    this.#log('warn', 'token-endpoint-cooldown', {
-      code: error.code,
-      status: error.status,
-      waitMs: wait,
-    })
-  }
-
-  #failFastWhileCoolingDown(): void {
-    const { until, error } = this.#cooldown
-    const left = until - this.#options.now()
-    if (error === undefined || left <= 0) return
-
-    throw new LoyalError(
-      error.code,
-      `${error.message}; not retried for another ${Math.ceil(left / 1000)} s`,
-      {
-        status: error.status,
-        method: error.method,
-        path: error.path,
-        retryAfter: left,
-      }
-    )
-  }
-
-  /** Schedules the refresh ahead of expiry for a newly cached token. */
-  #scheduleRefresh(entry: CachedToken): void {
-    const delay = Math.max(0, entry.refreshAt - apiNow(entry, this.#options.now()))
-
-    this.#refreshTimer?.clear()
-    this.#refreshTimer = setLongTimeout(() => this.#refreshInBackground(), delay)
-    this.#log('debug', 'refresh-scheduled', {
-      inMs: Math.round(delay),
-      expiresAt: entry.token.expiresAt,
-    })
-  }
-
   #refreshInBackground(): void {
     if (this.#closed || this.#flight !== undefined) return
 
     const now = this.#options.now()
-    if (now < this.#background.nextAt || now < this.#cooldown.until) return
+    if (this.#schedule.isHeldBack(now) || now < this.#cooldown.until) return
 
     // A cold or spent cache is filled by the callers who need it, not ahead of time.
     const entry = this.#entry
@@ -596,33 +446,15 @@ export class LoyalAuth implements AsyncDisposable {
     this.#joinOrStartFlight(entry.token.value, true)
   }
 
-  /** Plans the next background attempt, before the token's usable life ends. */
+  /** Plans the next background attempt; reports failures of background refreshes. */
   #retryInBackground(error: LoyalError, report: boolean): void {
-    const attempt = ++this.#background.failures
     const now = this.#options.now()
-    const { baseDelay, maxDelay } = backgroundBackoff
-    const wait = Math.max(
-      baseDelay,
-      backoffDelay(attempt, baseDelay, maxDelay),
-      error.retryAfter ?? 0,
-      this.#cooldown.until - now
-    )
-
-    const entry = this.#entry
-    const fits = entry !== undefined && apiNow(entry, now) + wait < entry.usableUntil
-    this.#background.nextAt = now + wait
-    this.#refreshTimer?.clear()
-    if (fits) this.#refreshTimer = setLongTimeout(() => this.#refreshInBackground(), wait)
-
+    const notBefore = Math.max(now + (error.retryAfter ?? 0), this.#cooldown.until)
+    const { attempt, retryInMs } = this.#schedule.planRetry(this.#entry, now, notBefore)
     if (!report) return
 
-    const retryInMs = fits ? wait : undefined
-    this.#log('warn', 'refresh-failed', {
-      code: error.code,
-      status: error.status,
-      attempt,
-      retryInMs,
-    })
+    const fields = { code: error.code, status: error.status, attempt, retryInMs }
+    this.#log('warn', 'refresh-failed', fields)
     this.#runHooks('refreshFailed', this.#options.hooks.refreshFailed, {
       error,
       attempt,
@@ -641,30 +473,13 @@ export class LoyalAuth implements AsyncDisposable {
       throw new LoyalError('config', 'The "apiKey" function failed', { cause: error })
     }
 
-    this.#secrets.add(apiKey)
+    this.#apiKeys.add(apiKey)
 
     return apiKey
   }
 
-  #storeKeyFor(apiKey: string): Promise<string> {
-    if (this.#storeKey?.apiKey !== apiKey) {
-      this.#storeKey = { apiKey, key: credentialFingerprint(this.baseUrl, apiKey) }
-    }
-
-    return this.#storeKey.key
-  }
-
   async #currentStoreKey(): Promise<string> {
-    return this.#storeKey?.key ?? this.#storeKeyFor(await this.#apiKey())
-  }
-
-  /** Token values for `redact()`; the API key(s) stay, old tokens make room for new ones. */
-  #remember(token: string): void {
-    if (this.#secrets.has(token)) return
-
-    this.#secrets.add(token)
-    const tokens = [...this.#secrets].filter((secret) => secret.includes('.'))
-    if (tokens.length > rememberedTokens) this.#secrets.delete(tokens[0]!)
+    return this.#source.storeKeyFor(await this.#apiKey())
   }
 
   #log(level: 'debug' | 'warn', event: string, fields: Record<string, unknown>): void {

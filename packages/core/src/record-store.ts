@@ -26,6 +26,8 @@ export class RecordStore {
   readonly #store: TokenStore
   readonly #codec: TokenRecordCodec
   readonly #warn: StoreWarning
+  /** The last record that failed to parse, so one bad record is reported once. */
+  #unreadable: string | undefined
 
   constructor(store: TokenStore, codec: TokenRecordCodec, warn: StoreWarning) {
     this.#store = store
@@ -48,7 +50,8 @@ export class RecordStore {
       return await this.#codec.parse(text)
     } catch (error) {
       // Overwritten by the next fetch.
-      this.#warn('store-record-unreadable', describeError(error))
+      if (text !== this.#unreadable) this.#warn('store-record-unreadable', describeError(error))
+      this.#unreadable = text
       return undefined
     }
   }

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest'
+import { MemoryTokenStore, type TokenStore, type TokenStoreLock } from '../../src/index.js'
+import { authFor, captureLogger, createClock, expectNoSecrets, startApi } from './support.js'
+
+const keyA = 'a'.repeat(64)
+const keyB = 'b'.repeat(64)
+
+/** A store that leaves the process (so records are encrypted), with a lock like Redis's. */
+class SharedStore implements TokenStore {
+  readonly persistent: boolean
+  readonly written: string[] = []
+  readonly #records = new MemoryTokenStore()
+  readonly #locks = new Set<string>()
+
+  constructor(persistent = true) {
+    this.persistent = persistent
+  }
+
+  get(key: string): Promise<string | undefined> {
+    return this.#records.get(key)
+  }
+
+  async set(key: string, record: string, ttlMs: number): Promise<void> {
+    this.written.push(record)
+    await this.#records.set(key, record, ttlMs)
+  }
+
+  delete(key: string): Promise<void> {
+    return this.#records.delete(key)
+  }
+
+  async lock(key: string): Promise<TokenStoreLock | undefined> {
+    if (this.#locks.has(key)) return undefined
+
+    this.#locks.add(key)
+    return { release: async () => void this.#locks.delete(key) }
+  }
+}
+
+/** A store that is down. */
+const brokenStore: TokenStore = {
+  persistent: false,
+  get: () => Promise.reject(Object.assign(new Error('ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+  set: () => Promise.reject(new Error('down')),
+  delete: () => Promise.reject(new Error('down')),
+}
+
+describe('LoyalAuth with a store', () => {
+  it('keeps records of a persistent store encrypted, under a hash of the credential', async () => {
+    const api = await startApi()
+    const store = new SharedStore()
+    const auth = authFor(api, { store, encryptionKey: keyA })
+
+    const token = await auth.getToken()
+
+    expect(store.written).toHaveLength(1)
+    expect(store.written[0]?.split('.')).toHaveLength(5)
+    expectNoSecrets(store.written[0] ?? '', [token.value, api.apiKey])
+    expect(await store.get(await auth.fingerprint())).toBe(store.written[0])
+
+    const other = authFor(api, { store, encryptionKey: keyA })
+    expect((await other.getToken()).value).toBe(token.value)
+    expect(api.counters.tokenRequests).toBe(1)
+  })
+
+  it('treats a record it cannot decrypt as a miss: warns, fetches anew, overwrites it', async () => {
+    const api = await startApi()
+    const store = new SharedStore()
+    await authFor(api, { store, encryptionKey: keyA }).getToken()
+    const logger = captureLogger()
+    const rotated = authFor(api, { store, encryptionKey: keyB, logger })
+
+    await rotated.getToken()
+
+    expect(logger.events('store-record-unreadable')).toHaveLength(1)
+    expect(api.counters.tokenRequests).toBe(2)
+    const reader = authFor(api, { store, encryptionKey: keyB })
+    await reader.getToken()
+    expect(api.counters.tokenRequests).toBe(2)
+  })
+
+  it('a store that is down degrades to memory and never fails the call', async () => {
+    const api = await startApi()
+    const logger = captureLogger()
+    const auth = authFor(api, { store: brokenStore, logger })
+
+    const token = await auth.getToken()
+    await auth.invalidate(token)
+    await auth.getToken()
+
+    const warnings = logger.events('store-unavailable')
+    expect(warnings.length).toBeGreaterThan(0)
+    expect(warnings[0]?.fields).toMatchObject({ operation: 'get', errorCode: 'ECONNREFUSED' })
+    expectNoSecrets(JSON.stringify(logger.entries), [api.apiKey, token.value])
+  })
+
+  it('two instances sharing a store with a lock make one token request', async () => {
+    const api = await startApi()
+    api.faults.token({ delay: 100, times: 1 })
+    const store = new SharedStore(false)
+    const first = authFor(api, { store })
+    const second = authFor(api, { store })
+
+    const [a, b] = await Promise.all([first.getToken(), second.getToken()])
+
+    expect(a.value).toBe(b.value)
+    expect(api.counters.tokenRequests).toBe(1)
+  })
+
+  it("re-bases another process's record on its own clock offset", async () => {
+    const clock = createClock()
+    const api = await startApi({ now: clock.now })
+    const store = new SharedStore(false)
+    const fast = authFor(api, { store, now: () => clock.now() + 60 * 60_000 })
+    const exact = authFor(api, { store, now: clock.now })
+    await exact.invalidate(await exact.getToken())
+
+    const t1 = await fast.getToken()
+    expect((await exact.getToken()).value).toBe(t1.value)
+    expect(api.counters.tokenRequests).toBe(2)
+
+    clock.set(t1.expiresAt.getTime() - 10_000)
+    expect(exact.peekToken()).toBeUndefined()
+  })
+})
