@@ -156,6 +156,17 @@ describe('redirects', () => {
     expect(samePortless.seen.map((request) => request.authorization)).toEqual([[]])
   })
 
+  it('leaves a 401 from the host a redirect led to alone: no refresh, no retry', async () => {
+    const client = createLoyalAxios(loyal.auth)
+    const before = loyal.api.counters.tokenRequests
+
+    const error = await client.get(redirectVia(`${otherHost.url}/401`)).catch((caught) => caught)
+
+    expect(axios.isAxiosError(error) && error.response?.status).toBe(401)
+    expect(otherHost.seen).toHaveLength(1)
+    expect(loyal.api.counters.tokenRequests).toBe(before)
+  })
+
   it('still calls the caller’s beforeRedirect, after ours', async () => {
     const hops: unknown[] = []
     const client = createLoyalAxios(loyal.auth, {

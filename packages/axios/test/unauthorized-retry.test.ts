@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import axios, { AxiosError } from 'axios'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { attachLoyalAuth, createLoyalAxios, isLoyalError } from '../src/index.js'
@@ -113,6 +114,21 @@ describe('a 401 from the API', () => {
     expect(refused?.body).toBe(JSON.stringify(rule))
     expect(created?.body).toBe(refused?.body)
     expect(created?.headers['content-type']).toBe(refused?.headers['content-type'])
+  })
+
+  it('renews the token but does not resend a streamed body', async () => {
+    await revokeWarmToken()
+    const client = createLoyalAxios(loyal.auth)
+    const body = Readable.from([JSON.stringify({ name: 'streamed' })])
+
+    const error = await client
+      .post('/rules', body, { headers: { 'content-type': 'application/json' } })
+      .catch((caught: unknown) => caught)
+
+    expect(error).toMatchObject({ code: 'unauthorized', path: '/rules' })
+    expect((error as Error).message).toMatch(/cannot be replayed/)
+    expect(apiRequestsTo('/rules')).toHaveLength(1)
+    expect(loyal.api.counters.tokenRequests).toBe(1)
   })
 
   it('C03: a second 401 rejects with LoyalError "unauthorized", and nothing more is sent', async () => {

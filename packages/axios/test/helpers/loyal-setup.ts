@@ -37,7 +37,10 @@ export interface SeenRequest {
   authorization: string[]
 }
 
-/** A plain HTTP server that records what reaches it: a host that must never see our bearer. */
+/**
+ * A plain HTTP server that records what reaches it: a host that must never see our bearer.
+ * It answers 200, or 401 to paths under `/401`.
+ */
 export interface Recorder {
   url: string
   seen: SeenRequest[]
@@ -49,6 +52,7 @@ export async function startRecorder(host = '127.0.0.1'): Promise<Recorder> {
   const server = createServer((req, res) => {
     seen.push(record(req))
     req.resume()
+    res.statusCode = req.url?.startsWith('/401') ? 401 : 200
     res.setHeader('content-type', 'application/json')
     res.end(JSON.stringify({ ok: true }))
   })
