@@ -210,7 +210,10 @@ export class RedisTokenStore implements TokenStore {
   async #run<T>(action: string, command: () => Promise<T>): Promise<T> {
     let timer: ReturnType<typeof setTimeout> | undefined
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(slowError(action)), this.#commandTimeout)
+      // Rejects only after the next poll phase: when the event loop was blocked past the
+      // timeout, a reply already waiting in the socket still wins over the late timer.
+      const expire = () => setImmediate(() => reject(slowError(action)))
+      timer = setTimeout(expire, this.#commandTimeout)
     })
 
     try {
