@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url'
 import { createLoyalAxios } from '@loyal-auth/axios'
 import { isLoyalError } from '@loyal-auth/core'
-import { type Print, seconds } from './print.js'
+import { count, type Print, seconds } from './print.js'
 import {
   allowedCalls,
   docsExampleToken,
@@ -56,7 +56,9 @@ export async function main(options: QuickstartOptions = {}): Promise<number> {
     return 1
   }
 
-  print(`\nDone in ${seconds(Date.now() - started)}: ${fetched.length} token requests in all.`)
+  print(
+    `\nDone in ${seconds(Date.now() - started)}: ${count(fetched.length, 'token request')} in all.`
+  )
 
   return 0
 }

@@ -24,3 +24,17 @@ export function clockTime(date: Date): string {
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`
 }
+
+/** A remaining time for people: `3.0 s`, `12 min`, `23 h 59 min`. */
+export function remaining(ms: number): string {
+  if (ms < 60_000) return seconds(ms)
+
+  const minutes = Math.floor(ms / 60_000)
+
+  return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`
+}
+
+/** `1 token request`, `3 token requests`. */
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`
+}

@@ -1,7 +1,7 @@
 import { assertScopes, isLoyalError, type LoyalToken, parseToken } from '@loyal-auth/core'
 import type { AxiosInstance } from 'axios'
 import { DOCS_EXAMPLE_TOKEN } from './docs-token.js'
-import { clockTime, heading, type Print, row, seconds } from './print.js'
+import { clockTime, count, heading, type Print, remaining, row, seconds } from './print.js'
 import type { Target } from './target.js'
 
 /** A token fetch, as the `tokenFetched` hook reported it. */
@@ -20,7 +20,7 @@ export async function whoAmI(print: Print, target: Target): Promise<void> {
   row(
     print,
     'expires',
-    `${clockTime(me.expiresAt)}, in ${seconds(me.expiresAt.getTime() - Date.now())}`
+    `${clockTime(me.expiresAt)}, in ${remaining(me.expiresAt.getTime() - Date.now())}`
   )
 }
 
@@ -125,7 +125,7 @@ function reportRefresh(
   row(
     print,
     'requests',
-    `${fetched.length} token requests so far (1 + ${refreshes.length} refreshes): ` +
+    `${count(fetched.length, 'token request')} so far (1 + ${count(refreshes.length, 'refresh', 'refreshes')}): ` +
       'the caller noticed nothing'
   )
 }
