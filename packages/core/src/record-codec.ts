@@ -17,9 +17,10 @@ export interface TokenRecord {
  * persistent stores slots in: `LoyalAuth` reads and writes stores only through a codec.
  */
 export interface TokenRecordCodec {
-  serialize(record: TokenRecord): Promise<string>
+  /** `storeKey`: the key the record is written under; a codec may bind the record to it. */
+  serialize(record: TokenRecord, storeKey?: string): Promise<string>
   /** Rejects when the text is not a record this codec wrote (tampered, wrong key, garbage). */
-  parse(text: string): Promise<TokenRecord>
+  parse(text: string, storeKey?: string): Promise<TokenRecord>
 }
 
 function isTokenRecord(value: unknown): value is TokenRecord {
@@ -52,11 +53,16 @@ export const plainRecordCodec: TokenRecordCodec = {
   },
 }
 
-/** JSON inside a compact JWE (`dir` + `A256GCM`), for records that leave the process. */
+/**
+ * JSON inside a compact JWE (`dir` + `A256GCM`), for records that leave the process. Bound to
+ * the store key: a record moved to another credential's key (by someone with write access to
+ * the store) fails to parse there instead of handing one tenant another's token.
+ */
 export function encryptedRecordCodec(cipher: RecordCipher): TokenRecordCodec {
   return {
-    serialize: async (record) => cipher.encrypt(await plainRecordCodec.serialize(record)),
-    parse: async (text) => plainRecordCodec.parse(await cipher.decrypt(text)),
+    serialize: async (record, storeKey) =>
+      cipher.encrypt(await plainRecordCodec.serialize(record), storeKey),
+    parse: async (text, storeKey) => plainRecordCodec.parse(await cipher.decrypt(text, storeKey)),
   }
 }
 

@@ -36,22 +36,32 @@ export class RecordCipher {
     this.#keys = parseEncryptionKeys(option)
   }
 
-  async encrypt(plaintext: string): Promise<string> {
+  /**
+   * @param context what the record belongs to (the store key). It goes into the authenticated
+   *   header, so a record copied under another credential's key no longer opens there.
+   */
+  async encrypt(plaintext: string, context?: string): Promise<string> {
     const key = this.#keys[0]!
     const kid = await keyIdOf(key)
+    const bound = context === undefined ? {} : { ctx: context }
 
     return new CompactEncrypt(new TextEncoder().encode(plaintext))
-      .setProtectedHeader({ ...header, kid })
+      .setProtectedHeader({ ...header, kid, ...bound })
       .encrypt(key.bytes)
   }
 
-  /** Throws when no key opens the record or it was tampered with; callers treat that as a miss. */
-  async decrypt(jwe: string): Promise<string> {
+  /**
+   * Throws when no key opens the record, it was tampered with, or it was written for another
+   * `context`; callers treat that as a miss.
+   */
+  async decrypt(jwe: string, context?: string): Promise<string> {
     let lastError: unknown
 
     for (const key of await this.#candidatesFor(jwe)) {
       try {
-        const { plaintext } = await compactDecrypt(jwe, key.bytes, decryptOptions)
+        const { plaintext, protectedHeader } = await compactDecrypt(jwe, key.bytes, decryptOptions)
+        if (context !== undefined && protectedHeader.ctx !== context) break
+
         return new TextDecoder().decode(plaintext)
       } catch (error) {
         lastError = error

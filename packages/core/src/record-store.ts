@@ -47,7 +47,7 @@ export class RecordStore {
     if (text === undefined || text === null) return undefined
 
     try {
-      return await this.#codec.parse(text)
+      return await this.#codec.parse(text, key)
     } catch (error) {
       // Overwritten by the next fetch.
       if (text !== this.#unreadable) this.#warn('store-record-unreadable', describeError(error))
@@ -58,7 +58,7 @@ export class RecordStore {
 
   async write(key: string, record: TokenRecord, ttlMs: number): Promise<void> {
     try {
-      await this.#store.set(key, await this.#codec.serialize(record), Math.max(1, ttlMs))
+      await this.#store.set(key, await this.#codec.serialize(record, key), Math.max(1, ttlMs))
     } catch (error) {
       this.#warn('store-unavailable', { operation: 'set', ...describeError(error) })
     }

@@ -106,6 +106,17 @@ describe('RecordCipher', () => {
     expect(await rotating.decrypt(await encrypt({ kid: 'unknown' }))).toBe('x')
   })
 
+  it('binds a record to its context: it opens under that context only', async () => {
+    const cipher = new RecordCipher(base64)
+    const written = await cipher.encrypt('tenant A', 'key-of-a')
+
+    expect(await cipher.decrypt(written, 'key-of-a')).toBe('tenant A')
+    await expect(cipher.decrypt(written, 'key-of-b')).rejects.toMatchObject({ code: 'store' })
+    await expect(cipher.decrypt(await cipher.encrypt('x'), 'key-of-b')).rejects.toMatchObject({
+      code: 'store',
+    })
+  })
+
   it('rejects a tampered record or garbage with a store error', async () => {
     const cipher = new RecordCipher(base64)
     const written = await cipher.encrypt('payload')

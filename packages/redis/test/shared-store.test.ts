@@ -129,6 +129,23 @@ describe('LoyalAuth on a RedisTokenStore', () => {
     }
   })
 
+  it('C19: never hands one credential a record copied from another', async () => {
+    const tenant = api.addClient({ apiKey: `loyal_test_${randomUUID()}` })
+    const first = newAuth()
+    await first.getToken()
+
+    // Someone with write access to Redis copies A's record under B's key.
+    const logger = recordingLogger()
+    const second = newAuth({ apiKey: tenant.apiKey, logger })
+    const recordOf = async (auth: LoyalAuth) => `${prefix}:{${await auth.fingerprint()}}`
+    await client.copy(await recordOf(first), await recordOf(second))
+
+    const token = await second.getToken()
+    expect(token.clientId).toBe(tenant.clientId)
+    expect(logger.events).toContain('store-record-unreadable')
+    expect(api.counters.tokenRequests).toBe(2)
+  })
+
   it('treats a tampered record as a miss: warns, fetches anew, overwrites it', async () => {
     const first = await newAuth().getToken()
     const recordKey = `${prefix}:{${await newAuth().fingerprint()}}`
