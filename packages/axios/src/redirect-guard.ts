@@ -8,8 +8,9 @@ type RedirectHook = NonNullable<AxiosRequestConfig['beforeRedirect']>
 /**
  * A `beforeRedirect` hook for an API request (Node's http adapter, follow-redirects): the bearer
  * follows a redirect only when it stays on the API origin, whatever the axios and
- * follow-redirects versions do on their own (older ones keep it on a subdomain or another port).
- * The caller's own hook runs after ours, so it sees the headers we settled.
+ * follow-redirects versions in use do on their own (follow-redirects alone keeps it on a
+ * subdomain and across a switch to https). The caller's own hook runs after ours, so it sees the
+ * headers we settled.
  */
 export function redirectGuard(
   attachment: Attachment,
