@@ -148,6 +148,10 @@ export class TokenSource {
     request: AcquireRequest,
     ttl: number
   ): Promise<CachedToken | undefined> {
+    // A store whose lock() waits (Redis) reports "busy" once the holder has written: look first.
+    const written = await this.#adoptable(key, request)
+    if (written !== undefined) return written
+
     for (let waited = 0; waited < ttl; waited += lockPollInterval) {
       const keepAlive = request.keepAlive()
       await sleep(lockPollInterval, { signal: this.#context.signal, keepAlive })
