@@ -2,13 +2,15 @@ import { apiNow, type CachedToken, cacheToken, isUsable, type LifeOptions } from
 import { credentialFingerprint } from './fingerprint.js'
 import type { ResolvedOptions } from './options.js'
 import type { TokenRecord } from './record-codec.js'
-import type { RecordStore } from './record-store.js'
+import type { LockResult, RecordStore } from './record-store.js'
 import { withRetries } from './retry.js'
 import { sleep } from './timers.js'
 import { isRetryable, requestToken } from './token-request.js'
 
 /** Polling interval while another process holds the store lock and fetches for us. */
 const lockPollInterval = 200
+
+const none: LockResult = { kind: 'none' }
 
 /** What one acquisition needs to know of the cache and its callers. */
 export interface AcquireRequest {
@@ -61,29 +63,25 @@ export class TokenSource {
    * @returns the token and, when fetched, the attempts it took (0 when read from the store).
    */
   async acquire(request: AcquireRequest): Promise<{ entry: CachedToken; attempts: number }> {
-    const { store, options } = this.#context
     const key = await this.storeKeyFor(request.apiKey)
 
     const stored = await this.#adoptable(key, request)
     if (stored !== undefined) return { entry: stored, attempts: 0 }
 
     // The lock outlives the whole fetch, retries included: no second holder while it runs.
-    const lockTtl = options.retry.deadline + 1_000
-    const lock = await store.lock(key, lockTtl)
+    const lockTtl = this.#context.options.retry.deadline + 1_000
 
-    try {
-      let ready: CachedToken | undefined
-      if (lock.kind === 'busy') ready = await this.#awaitOtherProcess(key, request, lockTtl)
-      if (lock.kind === 'held') ready = await this.#adoptable(key, request)
-      if (ready !== undefined) return { entry: ready, attempts: 0 }
+    // Another process holds the lock and is fetching: wait for its record, and take the lock
+    // if it lets go without one (its fetch failed). Past the TTL the holder is presumed dead.
+    for (let waited = 0; ; waited += lockPollInterval) {
+      const lock = waited < lockTtl ? await this.#context.store.lock(key, lockTtl) : none
+      if (lock.kind !== 'busy') return this.#fetchUnder(lock, key, request)
 
-      const fetched = await this.#fetch(request)
-      const ttl = fetched.entry.usableUntil - apiNow(fetched.entry, options.now())
-      await store.write(key, fetched.entry.record, ttl)
+      const keepAlive = request.keepAlive()
+      await sleep(lockPollInterval, { signal: this.#context.signal, keepAlive })
 
-      return fetched
-    } finally {
-      if (lock.kind === 'held') await store.release(lock.lock)
+      const entry = await this.#adoptable(key, request)
+      if (entry !== undefined) return { entry, attempts: 0 }
     }
   }
 
@@ -142,25 +140,27 @@ export class TokenSource {
     return { token: record.token, fetchedAt: fetchedOnApi - offset, clockOffset: offset }
   }
 
-  /** Another process holds the lock and is fetching: wait for its record, up to the lock's TTL. */
-  async #awaitOtherProcess(
+  /** Fetches (under the lock, if held: re-reading the store first) and stores the token. */
+  async #fetchUnder(
+    lock: LockResult,
     key: string,
-    request: AcquireRequest,
-    ttl: number
-  ): Promise<CachedToken | undefined> {
-    // A store whose lock() waits (Redis) reports "busy" once the holder has written: look first.
-    const written = await this.#adoptable(key, request)
-    if (written !== undefined) return written
+    request: AcquireRequest
+  ): Promise<{ entry: CachedToken; attempts: number }> {
+    const { store, options } = this.#context
 
-    for (let waited = 0; waited < ttl; waited += lockPollInterval) {
-      const keepAlive = request.keepAlive()
-      await sleep(lockPollInterval, { signal: this.#context.signal, keepAlive })
+    try {
+      // Between our read and the lock, the previous holder may have written a token.
+      const ready = lock.kind === 'held' ? await this.#adoptable(key, request) : undefined
+      if (ready !== undefined) return { entry: ready, attempts: 0 }
 
-      const entry = await this.#adoptable(key, request)
-      if (entry !== undefined) return entry
+      const fetched = await this.#fetch(request)
+      const ttl = fetched.entry.usableUntil - apiNow(fetched.entry, options.now())
+      await store.write(key, fetched.entry.record, ttl)
+
+      return fetched
+    } finally {
+      if (lock.kind === 'held') await store.release(lock.lock)
     }
-
-    return undefined
   }
 
   /** Asks the endpoint, with retries, and decodes the answer on the API's clock. */

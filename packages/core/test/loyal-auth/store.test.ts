@@ -107,6 +107,20 @@ describe('LoyalAuth with a store', () => {
     expect(api.counters.tokenRequests).toBe(1)
   })
 
+  it('when the lock holder fails, a waiting instance takes the lock and fetches at once', async () => {
+    const api = await startApi()
+    api.faults.token({ status: 500, delay: 100, times: 1 })
+    const store = new SharedStore(false)
+    const holder = authFor(api, { store, retry: { attempts: 1 } })
+    const waiter = authFor(api, { store, retry: { attempts: 1 } })
+
+    const [failed, succeeded] = await Promise.allSettled([holder.getToken(), waiter.getToken()])
+
+    expect(failed.status).toBe('rejected')
+    expect(succeeded.status).toBe('fulfilled')
+    expect(api.counters.tokenRequests).toBe(2)
+  })
+
   it("re-bases another process's record on its own clock offset", async () => {
     const clock = createClock()
     const api = await startApi({ now: clock.now })
