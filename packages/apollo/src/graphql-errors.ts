@@ -5,7 +5,7 @@ import {
   type LoyalErrorCode,
   redactSecrets,
 } from '@loyal-auth/core'
-import { GraphQLError, type GraphQLErrorExtensions } from 'graphql'
+import { GraphQLError, type GraphQLErrorExtensions, type GraphQLErrorOptions } from 'graphql'
 
 /**
  * `extensions.code` of every error a `LoyalDataSource` throws. The code is API; the message
@@ -94,7 +94,7 @@ export function toGraphQLError(error: unknown, site?: CallSite): GraphQLError {
   const reason = error instanceof Error ? error.message : String(error)
   const where = site?.path === undefined ? '' : ` for ${site.method ?? 'GET'} ${site.path}`
 
-  return new GraphQLError(redact(`The Loyal API could not be reached${where}: ${reason}`, site), {
+  return withCause(`The Loyal API could not be reached${where}: ${reason}`, site, {
     originalError: error instanceof Error ? error : undefined,
     extensions: compact({ code: 'UPSTREAM_ERROR', method: site?.method, path: site?.path }),
   })
@@ -110,7 +110,17 @@ function fromLoyalError(error: LoyalError, site: CallSite | undefined): GraphQLE
     retryAfter: error.retryAfter,
   })
 
-  return new GraphQLError(redact(error.message, site), { originalError: error, extensions })
+  return withCause(error.message, site, { originalError: error, extensions })
+}
+
+// GraphQLError takes over the original error's stack, message line included, and Apollo
+// shows stacks in development: both are redacted like the message.
+function withCause(message: string, site: CallSite | undefined, options: GraphQLErrorOptions) {
+  const error = new GraphQLError(redact(message, site), options)
+
+  if (error.stack !== undefined) error.stack = redact(error.stack, site)
+
+  return error
 }
 
 /** The `GraphQLError` for a failed status of the Loyal API. */

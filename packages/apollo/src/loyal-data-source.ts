@@ -70,6 +70,9 @@ export abstract class LoyalDataSource<
 
   constructor(options: LoyalDataSourceOptions) {
     assertAuth(options?.auth, '"auth"')
+    if (options.fetch !== undefined && typeof options.fetch !== 'function') {
+      throw new TypeError('"fetch" must be a function')
+    }
 
     const cache = options.cache ?? new InMemoryLRUCache()
     const fetch = options.fetch ?? (globalThis.fetch as unknown as Fetcher)
