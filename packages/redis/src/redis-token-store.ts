@@ -144,8 +144,10 @@ export class RedisTokenStore implements TokenStore {
       const [fence, recordExpiry] = await this.#tryAcquire(key, owner)
       if (fence > 0) return this.#heldLock(key, { owner, fence }, ttlMs)
 
+      // A record that lives longer than the one seen first was written by the holder. (One
+      // that vanished, by expiry or invalidation, is no news: keep waiting for the lock.)
       seenExpiry ??= recordExpiry
-      if (recordExpiry !== seenExpiry) return undefined
+      if (recordExpiry > seenExpiry) return undefined
 
       await delay(pollDelay + Math.random() * pollDelay)
     }

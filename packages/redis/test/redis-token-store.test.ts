@@ -118,6 +118,24 @@ describe('RedisTokenStore.lock', () => {
     await held!.release()
   })
 
+  it('keeps a waiter waiting for the lock when the record vanishes meanwhile', async () => {
+    const prefix = `t-${randomUUID()}`
+    const holder = newStore({ prefix })
+    const waiter = newStore({ prefix })
+    await holder.set(key, 'old', 60_000)
+
+    const held = await holder.lock(key, 10_000)
+    const waiting = waiter.lock(key, 10_000)
+    await delay(60)
+    await holder.delete(key)
+    await delay(60)
+    await held!.release()
+
+    const next = await waiting
+    expect(next).toBeDefined()
+    await next!.release()
+  })
+
   it('never lets a late write from a lapsed holder replace a newer record', async () => {
     const prefix = `t-${randomUUID()}`
     const slow = newStore({ prefix, lockTtl: 100 })
