@@ -262,10 +262,19 @@ export function resolveOptions(options: LoyalAuthOptions): ResolvedOptions {
     now: resolveFunction('now', options.now, () => Date.now()),
     logger: resolveLogger(options.logger),
     skewDuration: duration('skewDuration', options.skewDuration, defaults.skewDuration),
-    timeoutDuration: duration('timeoutDuration', options.timeoutDuration, 10_000, 1),
+    timeoutDuration: duration(
+      'timeoutDuration',
+      options.timeoutDuration,
+      defaults.timeoutDuration,
+      1
+    ),
     refreshWindow: resolveRefreshWindow(options.refreshWindow),
     retry: resolveRetry(options.retry),
-    cooldownDuration: duration('cooldownDuration', options.cooldownDuration, 30_000),
+    cooldownDuration: duration(
+      'cooldownDuration',
+      options.cooldownDuration,
+      defaults.cooldownDuration
+    ),
     hooks: resolveHooks(options.hooks),
   }
 }
