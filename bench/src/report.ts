@@ -1,0 +1,57 @@
+import type { RowResult } from './suite.js'
+
+export const method = `## Method
+
+- One run of \`pnpm bench\` measures every row, on this machine, in one go; the numbers below
+  come from the run recorded at the bottom.
+- A ratio's two sides are measured in the same run, interleaved (A B, B A, A B, ...; three
+  variants: A B C, C B A, ...), over several rounds after a warm-up. Each round gives one
+  ratio (or difference); the figure is the median of the rounds, with a 95% bootstrap interval
+  of that median (4,000 resamples, seeded). results.json keeps every round.
+- Verdict: **met** when the whole interval clears the goal, **missed** when none of it does,
+  **undecided** when the interval spans the goal. An undecided row is measured once more with
+  as many rounds again, and judged on the rounds of both runs.
+- HTTP servers run in a child process, so the load generator (axios in the parent, or
+  autocannon) and the server do not share an event loop. Loopback throughput swings by about
+  ±4% on these 2-core machines; CPU time per request (\`process.cpuUsage\`, user + system) is
+  steadier, so it is reported next to throughput and used to find where time goes.
+- Counts (token requests, heap growth, outage tolerance) are measured once and are exact.
+`
+
+function cell(text: string): string {
+  return text.replaceAll('|', '\\|').replaceAll('\n', ' ')
+}
+
+const marks = { met: '✅ met', missed: '❌ missed', undecided: '❔ undecided' } as const
+
+/** The results table, in Markdown. */
+export function markdownTable(rows: readonly RowResult[]): string {
+  const lines = [
+    '| figure | how | goal | result | verdict |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows.map((row) => {
+      const verdict = `${marks[row.verdict]}${row.rerun ? ' (rerun)' : ''}`
+
+      return `| ${cell(row.figure)} | ${cell(row.how)} | ${cell(row.goal)} | ${cell(row.result)} | ${verdict} |`
+    }),
+  ]
+
+  return lines.join('\n')
+}
+
+/** The table for a terminal: figure, goal, result, verdict. */
+export function consoleTable(rows: readonly RowResult[]): string {
+  const header = ['figure', 'goal', 'result', 'verdict']
+  const body = rows.map((row) => [
+    row.figure,
+    row.goal,
+    row.result,
+    `${row.verdict}${row.rerun ? ' (rerun)' : ''}`,
+  ])
+  const widths = header.map((_, i) => Math.max(...[header, ...body].map((line) => line[i]!.length)))
+  const format = (line: string[]) => line.map((text, i) => text.padEnd(widths[i]!)).join('  ')
+
+  return [format(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(format)].join(
+    '\n'
+  )
+}

@@ -1,0 +1,51 @@
+/** Memory: heap growth between 1,000 and 100,000 requests through the axios interceptor. */
+import { runChild } from '../child.js'
+import { formatBytes, formatCount } from '../format.js'
+import type { Suite } from '../suite.js'
+
+interface Heap {
+  at: number
+  after: number
+}
+
+export interface MemoryRound {
+  small: number
+  large: number
+  control: Heap
+  loyal: Heap
+}
+
+/** Below one byte a request, a leak of even one small object per request would show. */
+const allowancePerRequest = 1
+
+export const memory: Suite<MemoryRound> = {
+  name: 'memory',
+  rounds: () => 0,
+
+  async measure(ctx) {
+    const env: Record<string, string> = ctx.smoke ? { SMALL: '100', LARGE: '2000' } : {}
+    const round = await runChild<MemoryRound>('memory', env, ['--expose-gc'])
+    ctx.log(`memory: ${JSON.stringify(round)}`)
+
+    return [round]
+  },
+
+  evaluate([round]) {
+    const { small, large, control, loyal } = round!
+    const grew = loyal.after - loyal.at
+    const controlGrew = control.after - control.at
+    const allowance = Math.max(0, controlGrew) + allowancePerRequest * (large - small)
+
+    return [
+      {
+        id: 'memory',
+        figure: 'memory',
+        how: `heap after ${formatCount(large)} requests through the interceptor minus after ${formatCount(small)} (gc via --expose-gc, canned axios adapter); same for axios without it`,
+        goal: 'no growth beyond noise (< 1 byte/request more than plain axios)',
+        result: `${formatBytes(grew)} (plain axios: ${formatBytes(controlGrew)})`,
+        verdict: grew <= allowance ? 'met' : 'missed',
+        data: { ...round, growth: grew, controlGrowth: controlGrew, allowance },
+      },
+    ]
+  },
+}
