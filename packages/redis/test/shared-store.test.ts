@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
+import { once } from 'node:events'
 
 import { type Logger, LoyalAuth, type LoyalAuthOptions } from '@loyal-auth/core'
 import { type LoyalApi, startLoyalApi } from '@loyal-auth/testing'
@@ -6,6 +7,7 @@ import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest'
 
 import { RedisTokenStore } from '../src/index.js'
+import { startRedisServer } from './helpers/redis-server.js'
 
 const client = new Redis(inject('redisUrl'), { enableOfflineQueue: false })
 const encryptionKey = randomBytes(32).toString('base64')
@@ -192,5 +194,36 @@ describe('LoyalAuth on a RedisTokenStore', () => {
     const stale = newAuth({ encryptionKey, logger })
     expect((await stale.getToken()).value).not.toBe(renewed.value)
     expect(logger.events).toContain('store-record-unreadable')
+  })
+})
+
+describe('LoyalAuth on a RedisTokenStore, with Redis away', () => {
+  it('serves calls with a direct fetch and a warning while Redis is stalled or stopped', async () => {
+    const server = await startRedisServer()
+    const own = new Redis(server.url, { enableOfflineQueue: false, retryStrategy: () => 50 })
+    own.on('error', () => undefined)
+    const blocker = new Redis(server.url)
+    const logger = recordingLogger()
+    const store = new RedisTokenStore({ client: own, prefix, commandTimeout: 200 })
+    const auth = newAuth({ store, logger })
+
+    try {
+      if (own.status !== 'ready') await once(own, 'ready')
+      // Stalled: every command of every client held for 2 s.
+      await blocker.client('PAUSE', 2_000, 'ALL')
+      expect((await auth.fetch('/empower/rollups/1')).status).toBe(200)
+      expect(logger.events).toContain('store-unavailable')
+
+      // Stopped: the token is dropped and fetched again, still without Redis.
+      blocker.disconnect()
+      await server.stop()
+      await auth.invalidate()
+      expect((await auth.fetch('/empower/rollups/1')).status).toBe(200)
+      expect(api.counters.tokenRequests).toBe(2)
+    } finally {
+      own.disconnect()
+      blocker.disconnect()
+      await server.stop()
+    }
   })
 })
