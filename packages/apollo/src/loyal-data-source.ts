@@ -28,8 +28,11 @@ export interface LoyalDataSourceOptions {
    * in-memory LRU cache of this instance.
    */
   cache?: KeyValueCache
-  /** The fetch implementation for Loyal API calls. Default: `globalThis.fetch`. */
-  fetch?: Fetcher
+  /**
+   * The fetch implementation for Loyal API calls: the web `fetch` signature or
+   * RESTDataSource's `Fetcher` (node-fetch and the like). Default: `globalThis.fetch`.
+   */
+  fetch?: Fetcher | ((url: string, init?: RequestInit) => Promise<Response>)
   /** Apollo-style logger (`server.logger`) for cache write failures. Default: silent. */
   logger?: DataSourceConfig['logger']
 }
@@ -75,7 +78,8 @@ export abstract class LoyalDataSource<
     }
 
     const cache = options.cache ?? new InMemoryLRUCache()
-    const fetch = options.fetch ?? (globalThis.fetch as unknown as Fetcher)
+    // At runtime both signatures are the same call; only their TypeScript types differ.
+    const fetch = (options.fetch ?? globalThis.fetch) as unknown as Fetcher
 
     super({
       cache,
