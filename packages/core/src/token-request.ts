@@ -52,7 +52,7 @@ function failure(
  * Reads `{"authenticated": true, "token": "…"}`, in camelCase or .NET PascalCase.
  * Messages describe the shape only: a body may echo what we sent.
  */
-export function readTokenBody(request: TokenRequest, text: string): string {
+export function readTokenBody(request: TokenRequest, text: string, status = 200): string {
   let body: unknown
   try {
     body = JSON.parse(text)
@@ -71,7 +71,7 @@ export function readTokenBody(request: TokenRequest, text: string): string {
   const fields = body as Record<string, unknown>
   const authenticated = fields.authenticated ?? fields.Authenticated
   if (authenticated === false) {
-    throw failure(request, 'invalid_api_key', 'Token endpoint refused the API key', { status: 200 })
+    throw failure(request, 'invalid_api_key', 'Token endpoint refused the API key', { status })
   }
 
   const token = fields.token ?? fields.Token
@@ -127,18 +127,18 @@ async function send(request: TokenRequest, signal: AbortSignal): Promise<Respons
 }
 
 async function readResponse(request: TokenRequest, response: Response): Promise<string> {
-  if (response.status !== 200) {
+  if (!response.ok) {
     discardBody(response)
     throw failureForStatus(request, response)
   }
 
   try {
-    return readTokenBody(request, await response.text())
+    return readTokenBody(request, await response.text(), response.status)
   } catch (error) {
     if (error instanceof LoyalError) throw error
 
     throw failure(request, 'token_endpoint_unavailable', 'Token response was cut off', {
-      status: 200,
+      status: response.status,
       retry: true,
     })
   }

@@ -40,6 +40,16 @@ describe('LoyalAuth token request', () => {
     expect(api.counters.tokenRequests).toBe(1)
   })
 
+  it('reads a PascalCase `Authenticated: false` for an unknown key as a refused key', async () => {
+    const api = await startApi({ responseCase: 'pascal', invalidKeyStatus: 200 })
+    const auth = authFor(api, { apiKey: 'not-a-registered-key' })
+
+    const error = (await rejectionOf(auth.getToken())) as LoyalError
+
+    expect(error.code).toBe('invalid_api_key')
+    expect(api.counters.tokenRequests).toBe(1)
+  })
+
   it.each<MalformedBody>(['not-json', 'empty', 'no-token', 'not-jwt', 'bad-claims'])(
     'a %s body is `malformed_token`, not retried',
     async (malformed) => {
