@@ -31,9 +31,10 @@ export const packages = {
     newest: ['koa@^3'],
     types: ['@types/koa@^3'],
   },
+  // @apollo/datasource-rest 6.4.0 was never published: 6.4.1 is the floor of ^6.4.0.
   '@loyal-auth/apollo': {
-    peers: { '@apollo/datasource-rest': '^6.0.0', graphql: '^16.11.0' },
-    oldest: ['@apollo/datasource-rest@6.0.0', 'graphql@16.11.0', '@apollo/server@^4'],
+    peers: { '@apollo/datasource-rest': '^6.4.0', graphql: '^16.11.0' },
+    oldest: ['@apollo/datasource-rest@6.4.1', 'graphql@16.11.0', '@apollo/server@^4'],
     newest: ['@apollo/datasource-rest@^6', 'graphql@^16', '@apollo/server@^5'],
   },
   '@loyal-auth/redis': {
