@@ -64,6 +64,19 @@ describe('LoyalAuth token request', () => {
     }
   )
 
+  it('refuses a token that is not header-safe base64url, without quoting it', async () => {
+    const api = await startApi()
+    const jwt = await api.issueToken()
+    const unsafe = `${jwt.slice(0, -4)}\n${jwt.slice(-4)}`
+    api.faults.token({ status: 200, body: { authenticated: true, token: unsafe } })
+    const auth = authFor(api)
+
+    const error = (await rejectionOf(auth.getToken())) as LoyalError
+
+    expect(error.code).toBe('malformed_token')
+    expectNoSecrets(error, [jwt.slice(0, -4), api.apiKey])
+  })
+
   it('never follows a redirect with the API key', async () => {
     const api = await startApi()
     const elsewhere = await startApi()
