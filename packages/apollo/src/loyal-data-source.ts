@@ -46,7 +46,7 @@ const silentLogger = { debug() {}, info() {}, warn() {}, error() {} }
 /**
  * A `RESTDataSource` for the Loyal API. Extend it with one method per route; every request
  * carries the bearer of `auth`, is replayed once after a 401, and fails with a `GraphQLError`
- * whose `extensions.code` is stable (see {@link LoyalGraphQLErrorCode}).
+ * whose `extensions.code` is stable (see `LoyalGraphQLErrorCode`).
  *
  * Create one per operation in the context function. To share one instance (and its
  * deduplication) across tenants, hand each operation `shared.forAuth(tenantAuth)`.
