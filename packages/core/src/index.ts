@@ -8,6 +8,11 @@ export {
 export { authorizedFetch, type FetchHost } from './authorized-fetch.js'
 export type { Claims } from './claim-lookup.js'
 export { errorFromResponse } from './error-from-response.js'
+export {
+  type LoyalErrorBody,
+  type LoyalErrorResponse,
+  loyalErrorResponse,
+} from './error-response.js'
 export type { Logger } from './logger.js'
 export {
   type GetTokenOptions,
@@ -43,6 +48,14 @@ export {
 export { FORWARDED_REQUEST_HEADERS, type IncomingHeaders } from './proxy-headers.js'
 export type { TokenRecord, TokenRecordCodec } from './record-codec.js'
 export { REDACTED, redactSecrets } from './redact.js'
+export {
+  createLoyalContext,
+  isLoyalAuth,
+  type LoyalAuthSource,
+  type LoyalContext,
+  loyalAuthResolver,
+  settleLoyalAuth,
+} from './request-context.js'
 export { assertScopes, checkScopes, type ScopeCheck, type ScopeHolder } from './scope-check.js'
 export { type RawScopes, readRawScopes, SCOPE_CLAIMS } from './scope-claims.js'
 export { expandAction, parseScopeRule, type ScopeRule } from './scope-notation.js'

@@ -1,13 +1,13 @@
 export {
   type ApiProxyOptions,
   isLoyalError,
+  type LoyalAuthSource,
+  type LoyalContext,
   LoyalError,
+  type LoyalErrorBody,
   type LoyalErrorCode,
 } from '@loyal-auth/core'
-export type { AuthOption } from './auth-option.js'
-export type { LoyalErrorBody } from './error-body.js'
 export { type LoyalOptions, loyal } from './loyal.js'
-export type { LoyalContext } from './loyal-context.js'
 export { loyalErrorHandler } from './loyal-error-handler.js'
 export { type LoyalProxyOptions, loyalProxy } from './loyal-proxy.js'
 export { type InsufficientScopeBody, type RequireScopes, requireScopes } from './require-scopes.js'

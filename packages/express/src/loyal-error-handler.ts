@@ -1,6 +1,6 @@
-import { isLoyalError } from '@loyal-auth/core'
+import { isLoyalError, type LoyalAuth, loyalErrorResponse } from '@loyal-auth/core'
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express'
-import { failedAuthOf, loyalErrorBody, retryAfterSeconds } from './error-body.js'
+import { failedAuthOf } from './failed-auth.js'
 
 /**
  * Answers `LoyalError`s with `{ "error": code, "message": ... }` and the code's status from
@@ -27,12 +27,15 @@ export function loyalErrorHandler(): ErrorRequestHandler {
       return
     }
 
-    const retryAfter = retryAfterSeconds(error)
+    const auth = req.loyal?.auth ?? failedAuthOf(req)
+    const { status, headers, body } = loyalErrorResponse(error, redactorOf(auth))
 
     res.removeHeader('WWW-Authenticate')
-
-    if (retryAfter !== undefined) res.setHeader('Retry-After', retryAfter)
-
-    res.status(error.httpStatus).json(loyalErrorBody(error, req.loyal?.auth ?? failedAuthOf(req)))
+    res.status(status).set(headers).json(body)
   }
+}
+
+/** The credential's own redaction when known, else core's generic one. */
+function redactorOf(auth: LoyalAuth | undefined): ((text: string) => string) | undefined {
+  return auth === undefined ? undefined : (text) => auth.redact(text)
 }

@@ -1,14 +1,21 @@
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
-import { type ApiProxyOptions, createApiProxy, type LoyalAuth } from '@loyal-auth/core'
+import {
+  type ApiProxyOptions,
+  createApiProxy,
+  type LoyalAuth,
+  type LoyalAuthSource,
+  loyalAuthResolver,
+  settleLoyalAuth,
+} from '@loyal-auth/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { type AuthOption, authResolver, settleAuth } from './auth-option.js'
-import { rememberFailedAuth } from './error-body.js'
+
+import { rememberFailedAuth } from './failed-auth.js'
 
 export interface LoyalProxyOptions extends ApiProxyOptions {
   /** The `LoyalAuth` whose token is used, or a function of the request that picks one. */
-  auth: AuthOption<Request>
+  auth: LoyalAuthSource<Request>
 }
 
 /**
@@ -22,7 +29,7 @@ export interface LoyalProxyOptions extends ApiProxyOptions {
  * // GET /loyal/empower/rollups -> GET {baseUrl}/empower/rollups
  */
 export function loyalProxy(options: LoyalProxyOptions): RequestHandler {
-  const resolveAuth = authResolver(options.auth)
+  const resolveAuth = loyalAuthResolver(options.auth)
   const proxy = createApiProxy(options)
 
   return function loyalProxyMiddleware(req: Request, res: Response, next: NextFunction): void {
@@ -41,7 +48,7 @@ export function loyalProxy(options: LoyalProxyOptions): RequestHandler {
     let response: globalThis.Response
 
     try {
-      auth = await settleAuth(resolveAuth(req))
+      auth = await settleLoyalAuth(resolveAuth(req))
       response = await proxy.forward(auth, {
         method: req.method,
         url: req.url,

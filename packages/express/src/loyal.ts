@@ -1,8 +1,15 @@
-import type { LoyalAuth } from '@loyal-auth/core'
+import {
+  createLoyalContext,
+  isLoyalAuth,
+  type LoyalAuth,
+  type LoyalAuthSource,
+  type LoyalContext,
+  loyalAuthResolver,
+  settleLoyalAuth,
+} from '@loyal-auth/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { type AuthOption, authResolver, isLoyalAuth, settleAuth } from './auth-option.js'
-import { rememberFailedAuth } from './error-body.js'
-import { createLoyalContext, type LoyalContext } from './loyal-context.js'
+
+import { rememberFailedAuth } from './failed-auth.js'
 
 declare global {
   namespace Express {
@@ -18,7 +25,7 @@ export interface LoyalOptions {
    * The `LoyalAuth` to use, or a function of the request that picks one (a tenant per API
    * key: each `LoyalAuth` keeps its own token).
    */
-  auth: AuthOption<Request>
+  auth: LoyalAuthSource<Request>
 }
 
 /**
@@ -34,7 +41,7 @@ export interface LoyalOptions {
  * })
  */
 export function loyal(options: LoyalOptions): RequestHandler {
-  const resolveAuth = authResolver(options.auth)
+  const resolveAuth = loyalAuthResolver(options.auth)
 
   return function loyalMiddleware(req: Request, _res: Response, next: NextFunction): void {
     let auth: LoyalAuth | PromiseLike<LoyalAuth>
@@ -71,7 +78,7 @@ async function attachWhenReady(
   let auth: LoyalAuth | undefined
 
   try {
-    auth = await settleAuth(pending)
+    auth = await settleLoyalAuth(pending)
     req.loyal = createLoyalContext(auth, await auth.getToken())
   } catch (error) {
     rememberFailedAuth(req, auth)

@@ -1,6 +1,6 @@
-import { isLoyalError } from '@loyal-auth/core'
+import { isLoyalError, type LoyalAuth, loyalErrorResponse } from '@loyal-auth/core'
 import type { Middleware, Next } from 'koa'
-import { failedAuthOf, loyalErrorBody, retryAfterSeconds } from './error-body.js'
+import { failedAuthOf } from './failed-auth.js'
 import type { KoaContext } from './loyal.js'
 
 /**
@@ -24,16 +24,19 @@ export function loyalErrorHandler(): Middleware {
       if (!isLoyalError(error) || ctx.headerSent) throw error
 
       const auth = ctx.state.loyal?.auth ?? failedAuthOf(ctx)
-      const retryAfter = retryAfterSeconds(error)
+      const { status, headers, body } = loyalErrorResponse(error, redactorOf(auth))
 
       ctx.remove('WWW-Authenticate')
+      ctx.set(headers)
+      ctx.status = status
+      ctx.body = body
 
-      if (retryAfter !== undefined) ctx.set('Retry-After', retryAfter)
-
-      ctx.status = error.httpStatus
-      ctx.body = loyalErrorBody(error, auth)
-
-      if (error.httpStatus >= 500) ctx.app.emit('error', error, ctx)
+      if (status >= 500) ctx.app.emit('error', error, ctx)
     }
   }
+}
+
+/** The credential's own redaction when known, else core's generic one. */
+function redactorOf(auth: LoyalAuth | undefined): ((text: string) => string) | undefined {
+  return auth === undefined ? undefined : (text) => auth.redact(text)
 }

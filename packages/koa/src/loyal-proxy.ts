@@ -1,14 +1,21 @@
 import { Readable } from 'node:stream'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
-import { type ApiProxyOptions, createApiProxy, type LoyalAuth } from '@loyal-auth/core'
+import {
+  type ApiProxyOptions,
+  createApiProxy,
+  type LoyalAuth,
+  type LoyalAuthSource,
+  loyalAuthResolver,
+  settleLoyalAuth,
+} from '@loyal-auth/core'
 import type { Middleware, Next } from 'koa'
-import { type AuthOption, authResolver, settleAuth } from './auth-option.js'
-import { rememberFailedAuth } from './error-body.js'
+
+import { rememberFailedAuth } from './failed-auth.js'
 import type { KoaContext } from './loyal.js'
 
 export interface LoyalProxyOptions extends ApiProxyOptions {
   /** The `LoyalAuth` whose token is used, or a function of the context that picks one. */
-  auth: AuthOption<KoaContext>
+  auth: LoyalAuthSource<KoaContext>
   /**
    * Where the proxy lives, e.g. `'/loyal'`: requests outside it go to `next()`, and the prefix
    * is cut before matching `allow`. Default `''`: every request is the proxy's.
@@ -28,7 +35,7 @@ export interface LoyalProxyOptions extends ApiProxyOptions {
  * // GET /loyal/empower/rollups -> GET {baseUrl}/empower/rollups
  */
 export function loyalProxy(options: LoyalProxyOptions): Middleware {
-  const resolveAuth = authResolver(options.auth)
+  const resolveAuth = loyalAuthResolver(options.auth)
   const proxy = createApiProxy(options)
   const prefix = checkedPrefix(options.prefix)
 
@@ -40,7 +47,7 @@ export function loyalProxy(options: LoyalProxyOptions): Middleware {
     let auth: LoyalAuth | undefined
 
     try {
-      auth = await settleAuth(resolveAuth(ctx))
+      auth = await settleLoyalAuth(resolveAuth(ctx))
 
       const response = await proxy.forward(auth, {
         method: ctx.method,

@@ -1,8 +1,15 @@
-import type { LoyalAuth } from '@loyal-auth/core'
+import {
+  createLoyalContext,
+  isLoyalAuth,
+  type LoyalAuth,
+  type LoyalAuthSource,
+  type LoyalContext,
+  loyalAuthResolver,
+  settleLoyalAuth,
+} from '@loyal-auth/core'
 import type { Middleware, Next, ParameterizedContext } from 'koa'
-import { type AuthOption, authResolver, isLoyalAuth, settleAuth } from './auth-option.js'
-import { rememberFailedAuth } from './error-body.js'
-import { createLoyalContext, type LoyalContext } from './loyal-context.js'
+
+import { rememberFailedAuth } from './failed-auth.js'
 
 /** The state `loyal()` adds, for apps and routers typed with their own state. */
 export interface LoyalState {
@@ -24,7 +31,7 @@ export interface LoyalOptions {
    * The `LoyalAuth` to use, or a function of the context that picks one (a tenant per API
    * key: each `LoyalAuth` keeps its own token).
    */
-  auth: AuthOption<KoaContext>
+  auth: LoyalAuthSource<KoaContext>
 }
 
 /**
@@ -41,7 +48,7 @@ export interface LoyalOptions {
  * })
  */
 export function loyal(options: LoyalOptions): Middleware {
-  const resolveAuth = authResolver(options.auth)
+  const resolveAuth = loyalAuthResolver(options.auth)
 
   return function loyalMiddleware(ctx: KoaContext, next: Next): Promise<unknown> {
     const auth = resolveAuth(ctx)
@@ -67,7 +74,7 @@ async function attachWhenReady(
   let auth: LoyalAuth | undefined
 
   try {
-    auth = await settleAuth(pending)
+    auth = await settleLoyalAuth(pending)
     ctx.state.loyal = createLoyalContext(auth, await auth.getToken())
   } catch (error) {
     rememberFailedAuth(ctx, auth)
