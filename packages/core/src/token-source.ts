@@ -77,11 +77,13 @@ export class TokenSource {
       const lock = waited < lockTtl ? await this.#context.store.lock(key, lockTtl) : none
       if (lock.kind !== 'busy') return this.#fetchUnder(lock, key, request)
 
-      const keepAlive = request.keepAlive()
-      await sleep(lockPollInterval, { signal: this.#context.signal, keepAlive })
-
+      // A store whose lock() waits (Redis) reports "busy" once the holder has written: look
+      // before sleeping.
       const entry = await this.#adoptable(key, request)
       if (entry !== undefined) return { entry, attempts: 0 }
+
+      const keepAlive = request.keepAlive()
+      await sleep(lockPollInterval, { signal: this.#context.signal, keepAlive })
     }
   }
 
