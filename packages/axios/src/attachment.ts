@@ -16,9 +16,16 @@ export interface SentToken {
 // Global symbols, so a second copy of this package recognises what the first one installed.
 export const originalMark = Symbol.for('loyal-auth.axios.original')
 
-/** Marks `wrapper` as ours and remembers what it wraps, so wrapping twice never stacks. */
+/**
+ * Marks `wrapper` as ours and remembers what it wraps, so wrapping twice never stacks.
+ *
+ * This runs twice per request, so the mark is a plain assignment: `Object.defineProperty` on a
+ * fresh function takes V8's slow path, about 1 µs a call on a 2-core VM against 0.1 µs for the
+ * assignment (see bench/). The mark's shape, `{ original }`, is what other copies read.
+ */
 export function markWrapper<T extends object>(wrapper: T, original: unknown): T {
-  Object.defineProperty(wrapper, originalMark, { value: { original } })
+  const marked = wrapper as T & { [originalMark]?: { original: unknown } }
+  marked[originalMark] = { original }
 
   return wrapper
 }
