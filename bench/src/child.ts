@@ -1,9 +1,41 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { once } from 'node:events'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-/** The bench package folder: children run from it so `--import tsx` resolves. */
+/** The bench package folder (from src/ or dist/): children run from it so `tsx` resolves. */
 export const benchDir = fileURLToPath(new URL('..', import.meta.url))
+
+const children = new Set<ChildProcess>()
+
+// From the bundle (dist/main.mjs, see build.ts) children are bundles too; from source, tsx.
+const bundled = import.meta.url.endsWith('.mjs')
+
+interface SpawnOptions {
+  env?: Record<string, string>
+  execArgv?: string[]
+  /** Run src/<folder>/<name>.ts with tsx even from the bundle. */
+  fromSource?: string
+}
+
+function spawnScript(name: string, options: SpawnOptions): ChildProcess {
+  const { env = {}, execArgv = [], fromSource } = options
+  const useSource = !bundled || fromSource !== undefined
+  const script = useSource
+    ? join(benchDir, 'src', fromSource ?? 'servers', `${name}.ts`)
+    : fileURLToPath(new URL(`./servers/${name}.mjs`, import.meta.url))
+
+  const child = fork(script, [], {
+    cwd: benchDir,
+    env: { ...process.env, ...env },
+    execArgv: [...(useSource ? ['--import', 'tsx'] : []), ...execArgv],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  children.add(child)
+  child.once('exit', () => children.delete(child))
+
+  return child
+}
 
 /** CPU time a process has used, in microseconds (process.cpuUsage, user + system). */
 export type CpuMicros = number
@@ -27,32 +59,17 @@ interface CpuMessage {
   micros: number
 }
 
-const children = new Set<ChildProcess>()
-
 // A bench that dies half way must not leave servers behind.
 process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL')
 })
 
 /**
- * Starts `src/servers/<name>.ts` with tsx and resolves once it reports its URL. The child
+ * Starts the child script `servers/<name>` and resolves once it reports its URL. The child
  * answers `{ type: 'cpu' }` messages with its CPU time (see `serveChildProtocol`).
  */
-export async function startChild(
-  name: string,
-  env: Record<string, string> = {},
-  execArgv: string[] = []
-): Promise<Child> {
-  const script = fileURLToPath(new URL(`./servers/${name}.ts`, import.meta.url))
-  const child = fork(script, [], {
-    cwd: benchDir,
-    env: { ...process.env, ...env },
-    execArgv: ['--import', 'tsx', ...execArgv],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  })
-  children.add(child)
-  child.once('exit', () => children.delete(child))
-
+export async function startChild(name: string, env: Record<string, string> = {}): Promise<Child> {
+  const child = spawnScript(name, { env })
   const ready = await firstMessage<ReadyMessage>(child, 'ready')
 
   return {
@@ -75,20 +92,8 @@ export async function startChild(
 }
 
 /** Runs a child script to its end and returns the one result it sends. */
-export async function runChild<T>(
-  name: string,
-  env: Record<string, string> = {},
-  execArgv: string[] = []
-): Promise<T> {
-  const script = fileURLToPath(new URL(`./servers/${name}.ts`, import.meta.url))
-  const child = fork(script, [], {
-    cwd: benchDir,
-    env: { ...process.env, ...env },
-    execArgv: ['--import', 'tsx', ...execArgv],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  })
-  children.add(child)
-  child.once('exit', () => children.delete(child))
+export async function runChild<T>(name: string, options: SpawnOptions = {}): Promise<T> {
+  const child = spawnScript(name, options)
 
   const [result] = await Promise.all([
     firstMessage<{ type: 'result'; value: T }>(child, 'result'),

@@ -8,7 +8,7 @@
  *   --out=DIR      where RESULTS.md and results.json go
  */
 import { mkdtemp, writeFile } from 'node:fs/promises'
-import { cpus, tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { startLoyalApi } from '@loyal-auth/testing'
@@ -65,6 +65,7 @@ async function runSuite(suite: Suite, ctx: BenchContext): Promise<RowResult[]> {
 }
 
 async function main(): Promise<void> {
+  const loadBefore = loadavg()[0]!
   const api = await startLoyalApi({ maxRequests: 0 })
   const ctx: BenchContext = {
     smoke,
@@ -84,7 +85,10 @@ async function main(): Promise<void> {
   }
 
   const seconds = (Date.now() - started) / 1000
-  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}`
+  const load = [loadBefore, loadavg()[0]!].map((value) => value.toFixed(1)).join(' → ')
+  const machine =
+    `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, ` +
+    `load average ${load} (other processes compete for the cores when it is above ${cpus().length})`
   const outDir = values.out ?? (smoke ? await mkdtemp(join(tmpdir(), 'loyal-bench-')) : benchDir)
   const heading = smoke
     ? '# loyal-auth benchmarks (smoke run: tiny counts, numbers mean nothing)'

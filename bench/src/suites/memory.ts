@@ -24,7 +24,7 @@ export const memory: Suite<MemoryRound> = {
 
   async measure(ctx) {
     const env: Record<string, string> = ctx.smoke ? { SMALL: '100', LARGE: '2000' } : {}
-    const round = await runChild<MemoryRound>('memory', env, ['--expose-gc'])
+    const round = await runChild<MemoryRound>('memory', { env, execArgv: ['--expose-gc'] })
     ctx.log(`memory: ${JSON.stringify(round)}`)
 
     return [round]

@@ -19,7 +19,7 @@ export const outage: Suite<OutageRound> = {
     const env: Record<string, string> = ctx.smoke
       ? { STEP_MS: String(10 * 60_000), DRAWS: '0.999999' }
       : {}
-    const round = await runChild<OutageRound>('outage', env)
+    const round = await runChild<OutageRound>('outage', { env })
     ctx.log(`outage: ${JSON.stringify(round)}`)
 
     return [round]
