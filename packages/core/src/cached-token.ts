@@ -1,4 +1,3 @@
-import { LoyalError } from './loyal-error.js'
 import { type LoyalToken, parseToken } from './loyal-token.js'
 import type { TokenRecord } from './record-codec.js'
 
@@ -32,20 +31,12 @@ export interface LifeOptions {
  */
 export const arrivalGrace = 10_000
 
-// Compact JWS in base64url only. Anything else would make `Headers` throw a TypeError that
-// quotes the whole header value, token included.
-const compactJwt = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
-
 /**
  * Decodes a record and works out its usable life.
  *
- * @throws LoyalError `malformed_token` when the JWT cannot be decoded or is not header-safe.
+ * @throws LoyalError `malformed_token` when the JWT cannot be decoded (see `parseToken`).
  */
 export function cacheToken(record: TokenRecord, options: LifeOptions, fresh: boolean): CachedToken {
-  if (!compactJwt.test(record.token)) {
-    throw new LoyalError('malformed_token', 'Malformed token: it is not a compact base64url JWT')
-  }
-
   const arrival = record.fetchedAt + record.clockOffset
   const token = parseToken(record.token, { fetchedAt: arrival })
   const expiresAt = token.expiresAt.getTime()

@@ -10,10 +10,16 @@ export interface DecodedToken {
   readonly claims: Claims
 }
 
+// Three base64url parts, the signature possibly empty. jose's decoder skips white space and
+// other characters it does not know, so it would accept a token that `Headers` then refuses
+// with a TypeError quoting the whole header value, token included.
+const compactJwt = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
+
 /**
- * Decodes a compact JWT (white space around it ignored) without verifying it: the Loyal API signs with HS256, which a client
- * cannot check. Throws `LoyalError('malformed_token')`, whose message never holds the input
- * and which carries no `cause` (JSON parse errors quote what they failed on).
+ * Decodes a compact JWT (white space around it ignored) without verifying it: the Loyal API
+ * signs with HS256, which a client cannot check. Throws `LoyalError('malformed_token')`, whose
+ * message never holds the input and which carries no `cause` (JSON parse errors quote what
+ * they failed on); white space or any character outside base64url inside the JWT is malformed.
  *
  * @example
  * const { header, claims } = decodeToken(jwt) // header.alg === 'HS256'
@@ -22,6 +28,7 @@ export function decodeToken(jwt: unknown): DecodedToken {
   const value = typeof jwt === 'string' ? jwt.trim() : ''
 
   if (value === '') throw malformed('it is empty or not a string')
+  if (!compactJwt.test(value)) throw malformed('it is not a compact base64url JWT')
 
   const claims = attempt(() => decodeJwt(value), 'it is not a JWT with a JSON object payload')
   const header = attempt(() => decodeProtectedHeader(value), 'its header is not a JSON object')

@@ -156,6 +156,44 @@ describe('parseToken: malformed input', () => {
   }
 })
 
+describe('parseToken: only base64url inside the JWT', () => {
+  const [header, payload, signature] = [
+    b64('{"alg":"HS256"}'),
+    b64('{"ClientId":"secret-client","exp":2000000000}'),
+    b64('secret-signature'),
+  ]
+  const jwt = `${header}.${payload}.${signature}`
+  const spliced = (part: string, inside: string) => `${part.slice(0, 6)}${inside}${part.slice(6)}`
+  // Each of these decodes with jose, whose base64 reader skips what it does not know; as a
+  // bearer, `Headers` would refuse it with an error quoting the token.
+  const inputs: Record<string, string> = {
+    'a space inside the payload': `${header}.${spliced(payload, ' ')}.${signature}`,
+    'a line break inside the signature': `${header}.${payload}.${spliced(signature, '\n')}`,
+    'a tab before a dot': `${header}\t.${payload}.${signature}`,
+    'base64 `+` and `/` in the signature': `${header}.${payload}.${signature}+/`,
+    'base64 padding': `${header}.${payload}=.${signature}`,
+    'a non-ASCII letter': `${header}.${payload}.${signature}é`,
+    'a percent sign': `${header}.${payload}.${signature}%`,
+  }
+
+  it('accepts the same JWT without them', () => {
+    expect(parseToken(jwt).clientId).toBe('secret-client')
+  })
+
+  for (const [name, input] of Object.entries(inputs)) {
+    it(`rejects ${name} as malformed_token without echoing it`, () => {
+      const error = malformedError(input)
+
+      expect(error.code).toBe('malformed_token')
+      expect(error.message).toBe('Malformed token: it is not a compact base64url JWT')
+      for (const view of [error.message, error.stack, JSON.stringify(error), inspect(error)]) {
+        expect(view).not.toContain('secret')
+        expect(view).not.toContain(signature)
+      }
+    })
+  }
+})
+
 describe('LoyalToken: C16, the value never shows', () => {
   it('hides the value from every serialisation', async () => {
     const token = parseToken(await mintToken({ scope: 'users:read', ClientId: 'client-1' }))
