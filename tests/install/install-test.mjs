@@ -282,9 +282,10 @@ const typeConfigs = [
 ]
 
 /**
- * TypeScript 7 checks everything, our .d.ts files included (it does so in about a second).
- * TypeScript 5.9 takes ten times as long over @types/node, so it checks the usage files
- * and the resolution of our types with --skipLibCheck, as most projects run it.
+ * TypeScript 7 checks every declaration file, ours included, in about a second; errors inside
+ * other packages' declarations (ioredis, lru-cache under Apollo) are theirs and only counted.
+ * TypeScript 5.9 takes ten times as long over @types/node, so it checks the usage files and
+ * the resolution of our types with --skipLibCheck, as most projects run it.
  */
 const compilers = [
   { label: 'tsc 7', bin: ['typescript7', 'bin', 'tsc'], flags: [] },
@@ -296,12 +297,29 @@ async function checkTypes(dir) {
 
   for (const { label, bin, flags } of compilers) {
     for (const config of typeConfigs) {
-      await run('node', [join(dir, 'node_modules', ...bin), '-p', config, ...flags], { cwd: dir })
-      output += `${label} -p ${config}: ok\n`
+      const tsc = join(dir, 'node_modules', ...bin)
+      const result = await run('node', [tsc, '-p', config, ...flags], { cwd: dir }).then(
+        () => 'ok',
+        (error) => theirErrorsOnly(error)
+      )
+
+      output += `${label} -p ${config}: ${result}\n`
     }
   }
 
   return output
+}
+
+/** Rethrows unless every error is inside a declaration file of a package other than ours. */
+function theirErrorsOnly(error) {
+  const files = [...(error.output ?? '').matchAll(/^(\S+?)\(\d+,\d+\): error/gm)].map(
+    ([, file]) => file
+  )
+  const ours = (file) => !file.includes('node_modules/') || file.includes('/@loyal-auth/')
+
+  if (files.length === 0 || files.some(ours)) throw error
+
+  return `ok (${files.length} errors in other packages' declarations ignored)`
 }
 
 function report(projects, results) {

@@ -8,10 +8,14 @@ export default async function scenario({ load, peer, api, assert, env }) {
   const options = {
     apiKey: api.apiKey,
     baseUrl: api.url,
-    encryptionKey: 'install-test-encryption-key-0123456789',
+    // 32 bytes, hex: the key every record in Redis is encrypted under.
+    encryptionKey: 'a1'.repeat(32),
   }
-  const first = new LoyalAuth({ ...options, store: new RedisTokenStore({ redis, prefix }) })
-  const second = new LoyalAuth({ ...options, store: new RedisTokenStore({ redis, prefix }) })
+  const first = new LoyalAuth({ ...options, store: new RedisTokenStore({ client: redis, prefix }) })
+  const second = new LoyalAuth({
+    ...options,
+    store: new RedisTokenStore({ client: redis, prefix }),
+  })
 
   try {
     const token = await first.getToken()

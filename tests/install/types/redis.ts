@@ -3,6 +3,6 @@ import { LoyalAuth, type TokenStore } from '@loyal-auth/core'
 import { RedisTokenStore } from '@loyal-auth/redis'
 import { Redis } from 'ioredis'
 
-const store: TokenStore = new RedisTokenStore({ redis: new Redis(), prefix: 'app:' })
+const store: TokenStore = new RedisTokenStore({ client: new Redis(), prefix: 'app' })
 
-export const auth = new LoyalAuth({ apiKey: 'key', store, encryptionKey: 'secret' })
+export const auth = new LoyalAuth({ apiKey: 'key', store, encryptionKey: 'a1'.repeat(32) })
