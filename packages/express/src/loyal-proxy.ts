@@ -10,7 +10,6 @@ import {
   settleLoyalAuth,
 } from '@loyal-auth/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-
 import { rememberFailedAuth } from './failed-auth.js'
 
 export interface LoyalProxyOptions extends ApiProxyOptions {

@@ -8,7 +8,6 @@ import {
   settleLoyalAuth,
 } from '@loyal-auth/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-
 import { rememberFailedAuth } from './failed-auth.js'
 
 declare global {

@@ -9,7 +9,6 @@ import {
   settleLoyalAuth,
 } from '@loyal-auth/core'
 import type { Middleware, Next } from 'koa'
-
 import { rememberFailedAuth } from './failed-auth.js'
 import type { KoaContext } from './loyal.js'
 

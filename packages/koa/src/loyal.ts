@@ -8,7 +8,6 @@ import {
   settleLoyalAuth,
 } from '@loyal-auth/core'
 import type { Middleware, Next, ParameterizedContext } from 'koa'
-
 import { rememberFailedAuth } from './failed-auth.js'
 
 /** The state `loyal()` adds, for apps and routers typed with their own state. */
