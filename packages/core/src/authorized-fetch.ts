@@ -1,14 +1,19 @@
 import { LoyalError } from './loyal-error.js'
 import type { LoyalToken } from './loyal-token.js'
 
+/** The request's own signal, which ends its wait for a token (and only its own). */
+export interface TokenWaitOptions {
+  signal?: AbortSignal
+}
+
 /** What `authorizedFetch` needs of a `LoyalAuth`. */
 export interface FetchHost {
   fetch(input: URL, init: RequestInit): Promise<Response>
   resolveUrl(pathOrUrl: string | URL): URL
   isApiUrl(url: URL): boolean
   peekToken(): LoyalToken | undefined
-  getToken(): Promise<LoyalToken>
-  tokenAfterUnauthorized(sent: LoyalToken): Promise<LoyalToken>
+  getToken(options?: TokenWaitOptions): Promise<LoyalToken>
+  tokenAfterUnauthorized(sent: LoyalToken, options?: TokenWaitOptions): Promise<LoyalToken>
 }
 
 const redirectStatuses = new Set([301, 302, 303, 307, 308])
@@ -84,7 +89,9 @@ function describeRequest(init: RequestInit, url: URL): { method: string; path: s
 
 /**
  * `fetch` with the bearer and the 401 rule: one renewal of the token (shared with concurrent
- * requests) and one replay per request; a second 401 throws `unauthorized`.
+ * requests) and one replay per request; a second 401 throws `unauthorized`. `init.signal` also
+ * ends the request's wait for a token, with a `timeout` LoyalError; the shared token request
+ * goes on for the other callers.
  */
 export async function authorizedFetch(
   host: FetchHost,
@@ -94,13 +101,14 @@ export async function authorizedFetch(
   const url = host.resolveUrl(pathOrUrl)
   if (!host.isApiUrl(url)) return host.fetch(url, init)
 
-  const token = host.peekToken() ?? (await host.getToken())
+  const wait: TokenWaitOptions = init.signal ? { signal: init.signal } : {}
+  const token = host.peekToken() ?? (await host.getToken(wait))
   const first = await send(host, url, init, token)
   // A 401 from another origin (after a redirect) says nothing about our token.
   if (first.response.status !== 401 || !first.fromApi) return first.response
 
   discardBody(first.response)
-  const renewed = await host.tokenAfterUnauthorized(token)
+  const renewed = await host.tokenAfterUnauthorized(token, wait)
   const { method, path } = describeRequest(init, url)
   const context = { status: 401, method, path }
 

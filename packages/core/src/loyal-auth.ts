@@ -1,4 +1,4 @@
-import { authorizedFetch } from './authorized-fetch.js'
+import { authorizedFetch, type TokenWaitOptions } from './authorized-fetch.js'
 import { apiNow, type CachedToken, isUsable } from './cached-token.js'
 import { Cooldown } from './cooldown.js'
 import { credentialFingerprint } from './fingerprint.js'
@@ -185,13 +185,14 @@ export class LoyalAuth implements AsyncDisposable {
    * The 401 rule. Call it with the token a request carried when the API answered 401: if that
    * token is still the current one it is dropped and a new one fetched (one request for all
    * concurrent callers); if a newer token is already cached, that one is returned at once.
+   * `options.signal` ends this caller's wait, as with {@link getToken}.
    *
    * @example
    * if (response.status === 401) token = await auth.tokenAfterUnauthorized(token)
    */
   async tokenAfterUnauthorized(
     sent: LoyalToken | string,
-    options: { signal?: AbortSignal } = {}
+    options: TokenWaitOptions = {}
   ): Promise<LoyalToken> {
     this.#assertOpen()
 
@@ -214,7 +215,8 @@ export class LoyalAuth implements AsyncDisposable {
    * `fetch` with the bearer: paths resolve against `baseUrl`; `Authorization` goes only to the
    * API's origin, also across redirects; after a 401 the token is renewed (see
    * {@link tokenAfterUnauthorized}) and the request replayed once. Other statuses, 403
-   * included, are returned as they are.
+   * included, are returned as they are. `init.signal` also ends this request's wait for a
+   * token (a `timeout` LoyalError), not the token request the other callers share.
    *
    * @throws LoyalError `unauthorized` when the replay is refused too, or any `getToken` error.
    * @example
@@ -286,8 +288,9 @@ export class LoyalAuth implements AsyncDisposable {
     resolveUrl: (url: string | URL) => this.resolveUrl(url),
     isApiUrl: (url: URL) => isSameOrigin(url, this.#origin),
     peekToken: () => this.peekToken(),
-    getToken: () => this.getToken(),
-    tokenAfterUnauthorized: (sent: LoyalToken) => this.tokenAfterUnauthorized(sent),
+    getToken: (options?: TokenWaitOptions) => this.getToken(options),
+    tokenAfterUnauthorized: (sent: LoyalToken, options?: TokenWaitOptions) =>
+      this.tokenAfterUnauthorized(sent, options),
   }
 
   #assertOpen(): void {

@@ -120,6 +120,45 @@ describe('LoyalAuth.fetch', () => {
     ])
   })
 
+  it('an aborted request stops waiting for the first token; the others get it', async () => {
+    const api = await startApi()
+    // The first token request hangs until its attempt times out; the retry answers.
+    api.faults.token({ hang: true, times: 1 })
+    const auth = authFor(api, { timeoutDuration: 1_000 })
+    const controller = new AbortController()
+
+    const impatient = auth.fetch('/users', { signal: controller.signal })
+    const patient = auth.fetch('/rules')
+    await until(() => api.counters.tokenRequests === 1)
+    controller.abort()
+
+    expect(((await rejectionOf(impatient)) as LoyalError).code).toBe('timeout')
+    expect(api.counters.tokensIssued).toBe(0)
+    expect((await patient).status).toBe(200)
+    expect(api.counters.paths['/users']).toBeUndefined()
+    expect(api.counters.tokenRequests).toBe(2)
+  })
+
+  it('an aborted request stops waiting for the token after a 401', async () => {
+    const api = await startApi()
+    const auth = authFor(api, { timeoutDuration: 1_000 })
+    const t1 = await auth.getToken()
+    api.revoke(t1.value)
+    api.faults.token({ hang: true, times: 1 })
+    const controller = new AbortController()
+
+    const impatient = auth.fetch('/users', { signal: controller.signal })
+    const patient = auth.fetch('/rules')
+    await until(() => api.counters.tokenRequests === 2)
+    controller.abort()
+
+    expect(((await rejectionOf(impatient)) as LoyalError).code).toBe('timeout')
+    expect(api.counters.tokensIssued).toBe(1)
+    expect((await patient).status).toBe(200)
+    expect(api.counters.paths['/users']).toBe(1)
+    expect(api.counters.tokenRequests).toBe(3)
+  })
+
   it('replays a POST after a 401 with the same body', async () => {
     const api = await startApi()
     api.faults.route('/rules', { status: 401, method: 'POST', times: 1 })
