@@ -4,11 +4,18 @@
  */
 
 /**
+ * The `Date` header has one-second resolution: the API's clock read somewhere in the second it
+ * names, up to 999 ms later.
+ */
+const headerResolution = 999
+
+/**
  * Offset in ms to add to the local clock to read the API's clock, or `undefined` when the header
  * is absent or unreadable (the caller keeps the offset it had).
  *
- * The header has one-second resolution and arrives after the network's delay, so the offset is
- * good to about a second; the skew margin absorbs that.
+ * The header is read as the last instant of its second, so the API's clock is never taken to be
+ * behind what it may be: a token can look up to a second shorter-lived than it is, never longer.
+ * The network's delay makes the offset a little late still; the skew margin absorbs that.
  */
 export function clockOffsetFrom(
   dateHeader: string | null,
@@ -19,5 +26,5 @@ export function clockOffsetFrom(
   const serverTime = Date.parse(dateHeader)
   if (!Number.isFinite(serverTime)) return undefined
 
-  return serverTime - localReceivedAt
+  return serverTime + headerResolution - localReceivedAt
 }

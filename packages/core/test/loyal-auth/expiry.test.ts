@@ -64,7 +64,8 @@ describe('LoyalAuth refresh ahead of expiry', () => {
   })
 
   it('C07: background retries stop when the token reaches the end of its usable life', async () => {
-    const clock = createClock()
+    // At the last millisecond of a second the Date header is exact: no offset to allow for.
+    const clock = createClock(Math.floor(Date.now() / 1_000) * 1_000 + 999)
     const api = await startApi({ now: clock.now })
     const failures: RefreshFailedState[] = []
     const auth = authFor(api, {
@@ -72,10 +73,10 @@ describe('LoyalAuth refresh ahead of expiry', () => {
       retry: { attempts: 1 },
       hooks: { refreshFailed: [(state) => failures.push(state)] },
     })
-    await auth.getToken()
+    const t1 = await auth.getToken()
     api.faults.token({ status: 500 })
 
-    clock.advance(day - skew - 500)
+    clock.set(t1.expiresAt.getTime() - skew - 500)
     auth.peekToken()
     await until(() => failures.length === 1)
 
@@ -128,6 +129,23 @@ describe('LoyalAuth expiry', () => {
 
     expect(auth.peekToken()).toBeUndefined()
     expect(await auth.getToken()).not.toBe(t1)
+  })
+
+  it('a Date header of one-second resolution never makes a token look longer-lived', async () => {
+    // The token response leaves the API 900 ms into a second; our clock is 300 ms slow.
+    const clock = createClock(Math.floor(Date.now() / 1_000) * 1_000 + 900)
+    const api = await startApi({ now: clock.now })
+    const auth = authFor(api, { now: () => clock.now() - 300 })
+    const t1 = await auth.getToken()
+    const usableUntil = t1.expiresAt.getTime() - 30_000
+
+    // Within a second of the end of its usable life (API clock), the token may still be sent...
+    clock.set(usableUntil - 1_000)
+    expect(auth.peekToken()).toBe(t1)
+
+    // ...but not once that end has passed, though the header named an earlier instant.
+    clock.set(usableUntil + 200)
+    expect(auth.peekToken()).toBeUndefined()
   })
 
   it('C10a: a 401 for a token we think is fine costs one refresh, then the call succeeds', async () => {
@@ -195,9 +213,10 @@ describe('LoyalAuth expiry', () => {
     expect(again).toBe(t1)
     expect(api.counters.tokenRequests).toBe(1)
     expect('exp' in t1.claims).toBe(false)
-    // The Date header has one-second resolution.
-    expect(t1.expiresAt.getTime()).toBeGreaterThan(fetchedAt + day - 1_000)
-    expect(t1.expiresAt.getTime()).toBeLessThanOrEqual(fetchedAt + day)
+    // On the API's clock, whose Date header (one-second resolution) is read as the end of its
+    // second: the token still lives 24 hours of our clock from its fetch.
+    expect(t1.expiresAt.getTime()).toBeGreaterThanOrEqual(fetchedAt + day)
+    expect(t1.expiresAt.getTime()).toBeLessThan(fetchedAt + day + 1_000)
 
     clock.advance(hour)
     const other = authFor(api, { now: clock.now, store })
