@@ -93,6 +93,8 @@ export class LoyalAuth implements AsyncDisposable {
 
   #entry: CachedToken | undefined
   #flight: Flight | undefined
+  /** Deletions of dropped tokens from the store; a new flight waits for them (see #forget). */
+  #forgetting: Promise<void> = Promise.resolve()
   #seq = 0
   #committedSeq = 0
   #closed = false
@@ -176,14 +178,13 @@ export class LoyalAuth implements AsyncDisposable {
     if (value === undefined) return
 
     this.#drop(value)
-
-    const key = await (this.#source.lastStoreKey ?? this.#currentStoreKey()).catch(() => undefined)
-    if (key !== undefined) await this.#store.deleteIfHolds(key, value)
+    await this.#forget(value)
   }
 
   /**
    * The 401 rule. Call it with the token a request carried when the API answered 401: if that
-   * token is still the current one it is dropped and a new one fetched (one request for all
+   * token is still the current one it is dropped, from the store too (so other processes do not
+   * pick it up, even if the new fetch fails), and a new one fetched (one request for all
    * concurrent callers); if a newer token is already cached, that one is returned at once.
    * `options.signal` ends this caller's wait, as with {@link getToken}.
    *
@@ -202,7 +203,9 @@ export class LoyalAuth implements AsyncDisposable {
       if (isUsable(current, this.#options.now())) return current.token
     }
 
-    this.#drop(value)
+    // Only the caller that drops the current token cleans the store: one delete per 401 burst.
+    if (this.#drop(value)) void this.#forget(value)
+
     const token = await this.#wait(this.#joinOrStartFlight(value), options.signal)
     if (token.value !== value) return token
 
@@ -326,6 +329,7 @@ export class LoyalAuth implements AsyncDisposable {
 
   async #runFlight(flight: Flight): Promise<CachedToken> {
     try {
+      await this.#forgetting
       const { entry, attempts } = await this.#source.acquire({
         apiKey: await this.#apiKey(),
         isRefused: (token) => flight.refused.has(token) || this.#invalidated.has(token),
@@ -380,12 +384,31 @@ export class LoyalAuth implements AsyncDisposable {
     return entry
   }
 
-  #drop(value: string): void {
+  /** Refuses `value` from now on and uncaches it; true when it was the cached token. */
+  #drop(value: string): boolean {
     addBounded(this.#invalidated, value, rememberedTokens)
-    if (this.#entry?.token.value !== value) return
+    if (this.#entry?.token.value !== value) return false
 
     this.#entry = undefined
     this.#schedule.clear()
+
+    return true
+  }
+
+  /**
+   * Deletes `value` from the store if the record there still holds it (a newer token written
+   * meanwhile survives). Flights started later wait for it, so our own new token is never
+   * written between the store's read and its delete. Never rejects.
+   */
+  #forget(value: string): Promise<void> {
+    const forgotten = this.#forgetting.then(async () => {
+      const key = this.#source.lastStoreKey ?? this.#currentStoreKey()
+      const resolved = await key.catch(() => undefined)
+      if (resolved !== undefined) await this.#store.deleteIfHolds(resolved, value)
+    })
+    this.#forgetting = forgotten.catch(() => {})
+
+    return this.#forgetting
   }
 
   #reportFetched(entry: CachedToken, attempts: number): void {

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { MemoryTokenStore, type TokenStore, type TokenStoreLock } from '../../src/index.js'
-import { authFor, captureLogger, createClock, expectNoSecrets, startApi } from './support.js'
+import {
+  type LoyalError,
+  MemoryTokenStore,
+  type TokenStore,
+  type TokenStoreLock,
+} from '../../src/index.js'
+import {
+  authFor,
+  captureLogger,
+  createClock,
+  expectNoSecrets,
+  rejectionOf,
+  startApi,
+} from './support.js'
 
 const keyA = 'a'.repeat(64)
 const keyB = 'b'.repeat(64)
@@ -92,6 +104,42 @@ describe('LoyalAuth with a store', () => {
     expect(warnings.length).toBeGreaterThan(0)
     expect(warnings[0]?.fields).toMatchObject({ operation: 'get', errorCode: 'ECONNREFUSED' })
     expectNoSecrets(JSON.stringify(logger.entries), [api.apiKey, token.value])
+  })
+
+  it('a 401 deletes the revoked token from the store, even when the new fetch fails', async () => {
+    const api = await startApi()
+    const store = new SharedStore()
+    const options = { store, encryptionKey: keyA, retry: { attempts: 1 } }
+    const auth = authFor(api, options)
+    const t1 = await auth.getToken()
+    api.revoke(t1.value)
+    api.faults.token({ status: 500 })
+
+    const failed = (await rejectionOf(auth.tokenAfterUnauthorized(t1))) as LoyalError
+
+    expect(failed.code).toBe('token_endpoint_unavailable')
+    expect(await store.get(await auth.fingerprint())).toBeUndefined()
+    // Another process finds nothing to adopt: it asks the endpoint, never sends T1.
+    const other = authFor(api, options)
+    expect(((await rejectionOf(other.getToken())) as LoyalError).code).toBe(failed.code)
+    expect(api.counters.tokenRequests).toBe(3)
+  })
+
+  it('a 401 for a token the store has already replaced leaves the newer one there', async () => {
+    const api = await startApi()
+    const store = new SharedStore()
+    const auth = authFor(api, { store, encryptionKey: keyA })
+    const t1 = await auth.getToken()
+    // Another process that read T1 from the store renews it and writes T2 there.
+    const other = authFor(api, { store, encryptionKey: keyA })
+    expect((await other.getToken()).value).toBe(t1.value)
+    const t2 = await other.getToken({ forceRefresh: true })
+    api.revoke(t1.value)
+
+    expect((await auth.tokenAfterUnauthorized(t1)).value).toBe(t2.value)
+    const third = authFor(api, { store, encryptionKey: keyA })
+    expect((await third.getToken()).value).toBe(t2.value)
+    expect(api.counters.tokenRequests).toBe(2)
   })
 
   it('two instances sharing a store with a lock make one token request', async () => {
