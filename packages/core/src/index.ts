@@ -56,6 +56,7 @@ export {
   loyalAuthResolver,
   settleLoyalAuth,
 } from './request-context.js'
+export { parseRetryAfter } from './retry.js'
 export { assertScopes, checkScopes, type ScopeCheck, type ScopeHolder } from './scope-check.js'
 export { type RawScopes, readRawScopes, SCOPE_CLAIMS } from './scope-claims.js'
 export { expandAction, parseScopeRule, type ScopeRule } from './scope-notation.js'

@@ -22,26 +22,34 @@ export function backoffDelay(
 
 /**
  * `Retry-After` in ms: either delay-seconds or an HTTP date, read against the response's own
- * `Date` when it has one (both come from the same clock). `undefined` when absent or garbage.
+ * `Date` when it has one (both come from the same clock), else against `localNow`. A date in
+ * the past is 0; `undefined` when the header is absent or garbage. The wait is not capped:
+ * cap it to your own policy (the token request caps it at {@link maxRetryAfter}).
+ *
+ * @example
+ * const waitMs = parseRetryAfter(response.headers.get('retry-after'), response.headers.get('date'))
  */
 export function parseRetryAfter(
-  value: string | null,
-  responseDate: string | null,
-  localNow: number
+  value: string | null | undefined,
+  responseDate?: string | null,
+  localNow: number = Date.now()
 ): number | undefined {
-  if (value === null) return undefined
+  if (value === null || value === undefined) return undefined
 
   const text = value.trim()
-  if (/^\d+$/.test(text)) return Math.min(Number(text) * 1000, maxRetryAfter)
+  if (/^\d+$/.test(text)) {
+    const ms = Number(text) * 1000
+    return Number.isFinite(ms) ? ms : undefined
+  }
 
   // All three HTTP date formats start with a day name; Date.parse alone accepts "-1".
   const at = /^[a-z]{3}/i.test(text) ? Date.parse(text) : Number.NaN
   if (!Number.isFinite(at)) return undefined
 
-  const reference = responseDate === null ? Number.NaN : Date.parse(responseDate)
+  const reference = typeof responseDate === 'string' ? Date.parse(responseDate) : Number.NaN
   const now = Number.isFinite(reference) ? reference : localNow
 
-  return Math.min(Math.max(0, at - now), maxRetryAfter)
+  return Math.max(0, at - now)
 }
 
 export interface RetryContext {

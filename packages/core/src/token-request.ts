@@ -1,5 +1,5 @@
 import { LoyalError } from './loyal-error.js'
-import { parseRetryAfter } from './retry.js'
+import { maxRetryAfter, parseRetryAfter } from './retry.js'
 import { clockOffsetFrom } from './server-clock.js'
 import { setLongTimeout } from './timers.js'
 
@@ -90,11 +90,8 @@ function failureForStatus(request: TokenRequest, response: Response): LoyalError
     return failure(request, 'invalid_api_key', `${message}: the API key was refused`, { status })
   }
 
-  const retryAfter = parseRetryAfter(
-    response.headers.get('retry-after'),
-    response.headers.get('date'),
-    Date.now()
-  )
+  const asked = parseRetryAfter(response.headers.get('retry-after'), response.headers.get('date'))
+  const retryAfter = asked === undefined ? undefined : Math.min(asked, maxRetryAfter)
   const retry = status === 408 || status === 429 || status >= 500
 
   // Other statuses (3xx, 404, 422…) mean a wrong baseUrl or tokenPath: trying again won't help.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { backoffDelay, maxRetryAfter, parseRetryAfter } from '../src/retry.js'
+import { parseRetryAfter as exported } from '../src/index.js'
+import { backoffDelay, parseRetryAfter } from '../src/retry.js'
 
 describe('backoffDelay', () => {
   it('is a random wait below min(max, base * 2^(attempt-1)): full jitter', () => {
@@ -26,10 +27,22 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('Thu, 03 Dec 2026 14:00:00 GMT', null, now)).toBe(0)
   })
 
-  it('ignores garbage and caps absurd waits', () => {
+  it('ignores garbage; leaves capping long waits to the caller', () => {
     expect(parseRetryAfter(null, null, now)).toBeUndefined()
+    expect(parseRetryAfter(undefined)).toBeUndefined()
     expect(parseRetryAfter('soon', null, now)).toBeUndefined()
     expect(parseRetryAfter('-1', null, now)).toBeUndefined()
-    expect(parseRetryAfter('99999999', null, now)).toBe(maxRetryAfter)
+    expect(parseRetryAfter('1.5', null, now)).toBeUndefined()
+    expect(parseRetryAfter('9'.repeat(400), null, now)).toBeUndefined()
+    expect(parseRetryAfter('3600', null, now)).toBe(3_600_000)
+  })
+
+  it('is exported by the package, the clock and the response Date optional', () => {
+    const inTenSeconds = new Date(Date.now() + 10_000).toUTCString()
+
+    expect(exported).toBe(parseRetryAfter)
+    expect(exported('120')).toBe(120_000)
+    expect(exported(inTenSeconds)).toBeGreaterThan(8_000)
+    expect(exported(inTenSeconds)).toBeLessThanOrEqual(10_000)
   })
 })

@@ -166,6 +166,16 @@ describe('LoyalAuth failures are never cached', () => {
     expect(api.counters.tokenRequests).toBe(2)
   })
 
+  it('caps an absurd Retry-After at 10 minutes', async () => {
+    const api = await startApi()
+    api.faults.token({ status: 429, retryAfter: 99_999_999, times: 1 })
+    const auth = authFor(api)
+
+    const error = (await rejectionOf(auth.getToken())) as LoyalError
+
+    expect(error.retryAfter).toBe(10 * 60_000)
+  })
+
   it('waits at least Retry-After between attempts', async () => {
     const api = await startApi()
     api.faults.token({ status: 503, retryAfter: 1, times: 1 })
