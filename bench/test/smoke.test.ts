@@ -8,13 +8,21 @@ import { expect, it } from 'vitest'
 const benchDir = fileURLToPath(new URL('..', import.meta.url))
 
 // CI runs no full benchmark: this checks that every suite still starts, measures and reports.
+// It runs the bundle, as `pnpm bench` does (see src/build.ts).
 it('runs every suite in smoke mode and writes the table', { timeout: 120_000 }, () => {
   const out = mkdtempSync(join(tmpdir(), 'loyal-bench-smoke-'))
-  const run = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', 'src/main.ts', '--smoke', `--out=${out}`],
-    { cwd: benchDir, encoding: 'utf8', timeout: 110_000 }
-  )
+  const build = spawnSync(process.execPath, ['--import', 'tsx', 'src/build.ts'], {
+    cwd: benchDir,
+    encoding: 'utf8',
+  })
+  expect(build.stderr).toBe('')
+  expect(build.status).toBe(0)
+
+  const run = spawnSync(process.execPath, ['dist/main.mjs', '--smoke', `--out=${out}`], {
+    cwd: benchDir,
+    encoding: 'utf8',
+    timeout: 110_000,
+  })
 
   expect(run.stderr).not.toMatch(/Error:/)
   expect(run.status).toBe(0)
@@ -27,6 +35,7 @@ it('runs every suite in smoke mode and writes the table', { timeout: 120_000 }, 
     'axios-overhead',
     'axios-cpu',
     'axios-vs-refresh',
+    'axios-cpu-in-process',
     'express-overhead',
     'koa-overhead',
     'apollo-overhead',

@@ -29,7 +29,7 @@ export const apolloLoad: Suite<ApolloRound> = {
       await upstream.stop()
       throw error
     })
-    const seconds = ctx.smoke ? 0.3 : 1.5
+    const seconds = ctx.smoke ? 0.3 : 1
     const run = (variant: 'plain' | 'loyal', durationSeconds = seconds) =>
       loadServer(server, {
         path: '/',

@@ -21,7 +21,7 @@ function middlewareSuite(name: 'express' | 'koa', label: string): Suite<Middlewa
     async measure(ctx, rounds) {
       const env = { API_URL: ctx.api.url, API_KEY: ctx.api.apiKey }
       const server = await startChild(`${name}-app`, env)
-      const seconds = ctx.smoke ? 0.3 : 1.5
+      const seconds = ctx.smoke ? 0.3 : 1
       const run = (variant: 'plain' | 'loyal', durationSeconds = seconds) =>
         loadServer(server, { path: `/${variant}`, durationSeconds })
 

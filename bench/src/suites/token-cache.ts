@@ -49,7 +49,7 @@ export const tokenCache: Suite<TokenCacheRound> = {
       },
     }
 
-    const time = ctx.smoke ? 20 : 150
+    const time = ctx.smoke ? 20 : 100
     const measureTask = async (task: Task): Promise<number> => {
       const bench = new Bench({ time, warmupTime: time / 3, iterations: 8 })
       bench.add(task, bodies[task])
