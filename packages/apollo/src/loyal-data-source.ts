@@ -11,7 +11,7 @@ import {
   type KeyValueCache,
   PrefixingKeyValueCache,
 } from '@apollo/utils.keyvaluecache'
-import { assertScopes, errorFromResponse, type LoyalAuth } from '@loyal-auth/core'
+import { assertScopes, errorFromResponse, type LoyalAuth, parseRetryAfter } from '@loyal-auth/core'
 import type { GraphQLError } from 'graphql'
 import { createAuthorizedFetcher, type Fetcher } from './authorized-fetcher.js'
 import { fingerprintOf } from './fingerprints.js'
@@ -196,7 +196,10 @@ export abstract class LoyalDataSource<
       method,
       path,
       auth,
-      retryAfter: retryAfterOf(response.headers.get('retry-after')),
+      retryAfter: parseRetryAfter(
+        response.headers.get('retry-after'),
+        response.headers.get('date')
+      ),
     })
   }
 
@@ -272,12 +275,4 @@ function pathnameOf(auth: LoyalAuth, path: string): string {
   } catch {
     return path.split('?')[0] ?? path
   }
-}
-
-function retryAfterOf(header: string | null): number | undefined {
-  if (header === null) return undefined
-
-  const seconds = Number(header)
-
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined
 }

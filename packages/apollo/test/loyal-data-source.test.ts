@@ -253,6 +253,24 @@ describe.each(apolloMajors)('LoyalDataSource on Apollo Server $major', ({ serve 
       expect(error?.message).toContain('temporarily unavailable')
     })
 
+    it('maps a 429 to UPSTREAM_ERROR with retryAfter in ms, from seconds or an HTTP date', async () => {
+      api.faults.route('/empower/rollups/1', { status: 429, retryAfter: 7, times: 1 })
+      api.faults.route('/empower/rollups/2', {
+        status: 429,
+        retryAfter: new Date(Date.now() + 30_000),
+        times: 1,
+      })
+
+      const [seconds] = (await server.post('{ rollup(id: 1) { id } }')).body.errors ?? []
+      const [date] = (await server.post('{ rollup(id: 2) { id } }')).body.errors ?? []
+
+      expect(seconds?.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', retryAfter: 7_000 })
+      expect(date?.extensions).toMatchObject({ code: 'UPSTREAM_ERROR', status: 429 })
+      // Read against the response's Date (one-second resolution, and the test may be slow).
+      expect(date?.extensions?.retryAfter).toBeGreaterThanOrEqual(20_000)
+      expect(date?.extensions?.retryAfter).toBeLessThanOrEqual(30_000)
+    })
+
     it('maps a token endpoint outage to LOYAL_TOKEN_ENDPOINT_UNAVAILABLE', async () => {
       await auth.close()
       auth = new LoyalAuth({ apiKey: api.apiKey, baseUrl: api.url, retry: { attempts: 1 } })
