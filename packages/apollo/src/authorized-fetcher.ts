@@ -51,8 +51,9 @@ function fetchHost(auth: LoyalAuth, send: Fetcher): FetchHost {
     resolveUrl: (url) => auth.resolveUrl(url),
     isApiUrl: (url) => auth.isApiUrl(url),
     peekToken: () => auth.peekToken(),
-    getToken: () => auth.getToken(),
-    tokenAfterUnauthorized: (sent) => auth.tokenAfterUnauthorized(sent),
+    // The request's signal ends its own wait for a token, not the shared token request.
+    getToken: (options) => auth.getToken(options),
+    tokenAfterUnauthorized: (sent, options) => auth.tokenAfterUnauthorized(sent, options),
   }
 }
 

@@ -8,6 +8,11 @@ export class EmpowerAPI extends LoyalDataSource {
     return this.get(`empower/rollups/${id}`)
   }
 
+  /** A GET that `signal` can abort. */
+  rollupUntil(id: number, signal: AbortSignal): Promise<Rollup> {
+    return this.get(`empower/rollups/${id}`, { signal })
+  }
+
   /** Kept in the shared cache for a minute, so a wrong cache key would show. */
   cachedRollup(id: number): Promise<Rollup> {
     return this.get(`/empower/rollups/${id}`, { cacheOptions: { ttl: 60 } })
