@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { startLoyalApi } from '@loyal-auth/testing'
 import { benchDir } from './child.js'
-import { consoleTable, markdownTable, method } from './report.js'
+import { consoleTable, markdownTable, method, missedCauses } from './report.js'
 import type { BenchContext, RowResult, Suite } from './suite.js'
 import { apolloLoad } from './suites/apollo-load.js'
 import { axiosCpu } from './suites/axios-cpu.js'
@@ -118,6 +118,7 @@ async function main(): Promise<void> {
     '',
     markdownTable(rows),
     '',
+    missedCauses(rows),
     `Run: ${new Date(started).toISOString()}, ${seconds.toFixed(0)} s, ${machine}.`,
     '',
   ].join('\n')
@@ -127,6 +128,8 @@ async function main(): Promise<void> {
   await writeFile(join(outDir, 'results.json'), `${JSON.stringify(json, null, 2)}\n`)
 
   console.log(`\n${consoleTable(rows)}\n`)
+  const causes = missedCauses(rows)
+  if (causes !== '') console.log(causes)
   console.log(`${rows.length} rows in ${seconds.toFixed(0)} s; written to ${outDir}`)
 }
 

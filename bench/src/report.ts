@@ -3,7 +3,8 @@ import type { RowResult } from './suite.js'
 export const method = `## Method
 
 - One run of \`pnpm bench\` measures every row, on this machine, in one go; the numbers below
-  come from the run recorded at the bottom.
+  come from the run recorded at the bottom. It runs a bundle of the bench made with esbuild the
+  way tsup builds the published packages (SDK from source, no \`keepNames\`).
 - A ratio's two sides are measured in the same run, interleaved (A B, B A, A B, ...; three
   variants: A B C, C B A, ...), over several rounds after a warm-up. Each round gives one
   ratio (or difference); the figure is the median of the rounds, with a 95% bootstrap interval
@@ -15,7 +16,14 @@ export const method = `## Method
   autocannon) and the server do not share an event loop. Loopback throughput swings by about
   ±4% on these 2-core machines; CPU time per request (\`process.cpuUsage\`, user + system) is
   steadier, so it is reported next to throughput and used to find where time goes.
-- Counts (token requests, heap growth, outage tolerance) are measured once and are exact.
+- The axios CPU cost is measured twice: under the loopback load, where it is a small difference
+  of two large, noisy figures (the HTTP client's own cost), and through a canned axios adapter
+  with no socket, where only axios and the interceptor run.
+- Counts (token requests, heap growth, outage tolerance) are measured once, side by side after
+  the timed rows, and are exact. The outage runs on an injected clock, so simulated hours take
+  real seconds.
+- The load average before and after the run is recorded at the bottom: above 2 (the number of
+  cores), other processes took CPU time during the run, and intervals widen accordingly.
 `
 
 function cell(text: string): string {
@@ -37,6 +45,19 @@ export function markdownTable(rows: readonly RowResult[]): string {
   ]
 
   return lines.join('\n')
+}
+
+/** Why the missed rows are missed, as far as the numbers show it. */
+export function missedCauses(rows: readonly RowResult[]): string {
+  const missed = rows.filter((row) => row.verdict === 'missed' && row.cause !== undefined)
+  if (missed.length === 0) return ''
+
+  return [
+    '## Why rows are missed',
+    '',
+    ...missed.map((row) => `- **${row.figure}**: ${row.cause}`),
+    '',
+  ].join('\n')
 }
 
 /** The table for a terminal: figure, goal, result, verdict. */

@@ -13,6 +13,8 @@ export interface RowResult {
   verdict: Verdict
   /** Numbers behind `result` (rounds included), for results.json. */
   data: Record<string, unknown>
+  /** Why the goal is out of reach, where the numbers show it (printed under the table). */
+  cause?: string
   /** Set when the row was measured again because its first verdict was undecided. */
   rerun?: boolean
 }
