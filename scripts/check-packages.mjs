@@ -107,13 +107,17 @@ function ownRules(pkg, tarball) {
   return problems
 }
 
+/** Every entry point (subpaths too) has types for both `import` and `require`. */
 function exportRules(manifest) {
-  const entry = manifest.exports?.['.']
-  const problems = []
+  const entries = Object.entries(manifest.exports ?? {}).filter(([key]) => !key.endsWith('.json'))
+  const problems = entries.length === 0 ? ['no exports map'] : []
 
-  if (!entry?.import?.types?.endsWith('.d.ts')) problems.push('exports["."].import has no .d.ts')
-  if (!entry?.require?.types?.endsWith('.d.cts')) {
-    problems.push('exports["."].require has no .d.cts')
+  for (const [key, entry] of entries) {
+    if (!entry?.import?.types?.endsWith('.d.ts'))
+      problems.push(`exports["${key}"].import: no .d.ts`)
+    if (!entry?.require?.types?.endsWith('.d.cts')) {
+      problems.push(`exports["${key}"].require: no .d.cts`)
+    }
   }
 
   return problems

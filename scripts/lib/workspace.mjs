@@ -2,7 +2,7 @@
 // and how to turn the workspace into the tarballs that npm would publish.
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -81,7 +81,9 @@ export async function buildPackages(packages = listPackages()) {
  * Packs every package with `pnpm pack`, which applies `publishConfig` and rewrites
  * `workspace:` ranges exactly as `pnpm publish` does. Returns name -> tarball path.
  */
-export async function packPackages(destination, packages = listPackages()) {
+export async function packPackages(directory, packages = listPackages()) {
+  const destination = resolve(directory)
+
   rmSync(destination, { recursive: true, force: true })
   mkdirSync(destination, { recursive: true })
 
@@ -102,7 +104,7 @@ export async function packPackages(destination, packages = listPackages()) {
 
 /** The tarballs a previous `packPackages(directory)` wrote, by package name. */
 export function packedTarballs(directory) {
-  return new Map(listPackages().map((pkg) => [pkg.name, join(directory, tarballFile(pkg))]))
+  return new Map(listPackages().map((pkg) => [pkg.name, resolve(directory, tarballFile(pkg))]))
 }
 
 /** The file name `pnpm pack` gives a package: @loyal-auth/core -> loyal-auth-core-1.0.0.tgz */
