@@ -3,8 +3,9 @@
 //
 //   node scripts/size.mjs            (after `pnpm build`)
 //
-// "own" is dist/index.js as published (dependencies stay imports). "bundled" is what a
-// browser or edge bundle grows by: the ESM entry with its dependencies (jose), minified.
+// "own" is dist/index.js as published, with the chunks it imports (dependencies stay
+// imports). "bundled" is what a browser or edge bundle grows by: the ESM entry with its
+// dependencies (jose), minified. Peers and other @loyal-auth packages are never counted.
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -31,9 +32,9 @@ async function main() {
     if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`pnpm build\` first`)
 
     const sizes = {
-      own: gzipSync(readFileSync(entry)).length,
+      own: await gzipBundle(entry, pkg.manifest, { dependencies: false }),
       cjs: gzipSync(readFileSync(join(pkg.dir, 'dist', 'index.cjs'))).length,
-      bundled: await bundledSize(entry, pkg.manifest),
+      bundled: await gzipBundle(entry, pkg.manifest, { dependencies: true }),
     }
     const budget = budgets[pkg.name] ?? {}
     const over = Object.keys(budget).filter((key) => sizes[key] > budget[key])
@@ -50,8 +51,8 @@ async function main() {
   }
 }
 
-/** The ESM entry bundled and minified with its dependencies; peers stay external. */
-async function bundledSize(entry, manifest) {
+/** Gzip bytes of the ESM entry and its chunks; with `dependencies`, those too, minified. */
+async function gzipBundle(entry, manifest, { dependencies }) {
   const peers = Object.keys(manifest.peerDependencies ?? {})
   const internal = Object.keys(manifest.dependencies ?? {}).filter((name) =>
     name.startsWith('@loyal-auth/')
@@ -59,11 +60,11 @@ async function bundledSize(entry, manifest) {
   const result = await build({
     entryPoints: [entry],
     bundle: true,
-    minify: true,
+    minify: dependencies,
     write: false,
     format: 'esm',
     platform: 'node',
-    external: [...peers, ...internal, 'node:*'],
+    ...(dependencies ? { external: [...peers, ...internal] } : { packages: 'external' }),
     logLevel: 'silent',
   })
 
@@ -71,7 +72,7 @@ async function bundledSize(entry, manifest) {
 }
 
 function print(rows) {
-  console.log('gzip bytes    own (dist/index.js)   cjs (dist/index.cjs)   bundled+minified')
+  console.log('gzip          own (dist/index.js)    cjs (dist/index.cjs)   bundled+minified')
 
   for (const { pkg, sizes, budget, over } of rows) {
     const cell = (key) => {
