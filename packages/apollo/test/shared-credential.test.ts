@@ -1,6 +1,7 @@
 import { createLoyalAxios } from '@loyal-auth/axios'
 import { LoyalAuth } from '@loyal-auth/core'
 import { type LoyalApi, startLoyalApi } from '@loyal-auth/testing'
+import axios, { type AxiosAdapter } from 'axios'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { apolloMajors, type GraphQLServer } from './support/apollo-majors.js'
 import { EmpowerAPI, resolvers, typeDefs } from './support/empower-api.js'
@@ -16,19 +17,51 @@ function timeline(api: LoyalApi): string {
   return lines.join('\n')
 }
 
+/**
+ * Holds each of the first `count` answers until all of them are in, then lets everything
+ * through: the clients see their 401s at once, and only after all of them sent T1. An event,
+ * where a delay at the API was an instant a busy machine could miss.
+ */
+function barrier(count: number): <T>(answer: T) => Promise<T> {
+  let arrived = 0
+  let open: () => void = () => {}
+  const opened = new Promise<void>((resolve) => {
+    open = resolve
+  })
+
+  return async (answer) => {
+    arrived += 1
+    if (arrived === count) open()
+    await opened
+
+    return answer
+  }
+}
+
+/** Axios's own HTTP adapter, with its answers (and failures: a 401) passed through `hold`. */
+function heldAdapter(hold: <T>(answer: T) => Promise<T>): AxiosAdapter {
+  const http = axios.getAdapter('http')
+
+  return (config) =>
+    http(config).then(hold, async (error: unknown) => {
+      throw await hold(error)
+    })
+}
+
 describe.each(apolloMajors)(
   'one credential, many clients on Apollo Server $major (C02)',
   ({ serve }) => {
     let api: LoyalApi
     let server: GraphQLServer
     let auth: LoyalAuth
+    let dataSourceFetch: typeof fetch
 
     beforeAll(async () => {
       api = await startLoyalApi()
       server = await serve({
         typeDefs,
         resolvers,
-        context: async () => ({ empower: new EmpowerAPI({ auth }) }),
+        context: async () => ({ empower: new EmpowerAPI({ auth, fetch: dataSourceFetch }) }),
       })
     })
 
@@ -40,6 +73,7 @@ describe.each(apolloMajors)(
     beforeEach(() => {
       api.reset()
       auth = new LoyalAuth({ apiKey: api.apiKey, baseUrl: api.url })
+      dataSourceFetch = globalThis.fetch
     })
 
     afterEach(async () => {
@@ -48,11 +82,15 @@ describe.each(apolloMajors)(
 
     it('answers a 401 to two axios instances and a data source with one token request', async () => {
       const first = await auth.getToken()
-      const [north, south] = [createLoyalAxios(auth), createLoyalAxios(auth)]
+      const hold = barrier(3)
+      const adapter = heldAdapter(hold)
+      const [north, south] = [
+        createLoyalAxios(auth, { adapter }),
+        createLoyalAxios(auth, { adapter }),
+      ]
+      dataSourceFetch = async (url, init) => hold(await globalThis.fetch(url, init))
 
       api.revoke(first.value)
-      // Held at the API so that all three have sent T1 before the first 401 comes back.
-      api.faults.route('/empower/rollups/1', { delay: 500, times: 3 })
 
       const [one, two, three] = await Promise.all([
         north.get('/empower/rollups/1'),
