@@ -246,6 +246,26 @@ describe('LoyalAuth.tokenAfterUnauthorized and invalidate', () => {
     expect(api.counters.tokenRequests).toBe(2)
   })
 
+  it('a late 401 for T1, after T2 was fetched and revoked in turn, costs no request', async () => {
+    const api = await startApi()
+    api.faults.token({ delay: 50, times: 3 })
+    const auth = authFor(api)
+    const t1 = await auth.getToken()
+    const t2 = await auth.tokenAfterUnauthorized(t1)
+    api.revoke(t2.value)
+
+    // T2's 401 renews it; T1's late 401 arrives during that renewal, then again after it.
+    const renewing = auth.tokenAfterUnauthorized(t2)
+    const late = auth.tokenAfterUnauthorized(t1)
+    const t3 = await renewing
+
+    expect(await late).toBe(t3)
+    expect(await auth.tokenAfterUnauthorized(t1)).toBe(t3)
+    expect(await auth.tokenAfterUnauthorized(t2)).toBe(t3)
+    expect(new Set([t1.value, t2.value, t3.value]).size).toBe(3)
+    expect(api.counters.tokenRequests).toBe(3)
+  })
+
   it('returns the newer cached token without a request when the refused one is stale', async () => {
     const api = await startApi()
     const auth = authFor(api)
