@@ -11,6 +11,9 @@ import { sendResult } from '../child.js'
 
 const small = Number(process.env.SMALL ?? 1_000)
 const large = Number(process.env.LARGE ?? 100_000)
+// The reference (axios without loyal-auth) runs fewer requests: it only shows what noise and
+// axios' own warm-up look like, and the whole run has a five-minute budget.
+const controlLarge = Number(process.env.CONTROL_LARGE ?? 25_000)
 const concurrency = 100
 
 const gc = (globalThis as { gc?: () => void }).gc
@@ -45,13 +48,16 @@ async function settledHeap(): Promise<number> {
   return used
 }
 
-async function growth(instance: AxiosInstance): Promise<{ at: number; after: number }> {
+async function growth(
+  instance: AxiosInstance,
+  total: number
+): Promise<{ at: number; after: number; requests: number }> {
   await send(instance, small)
   const at = await settledHeap()
-  await send(instance, large - small)
+  await send(instance, total - small)
   const after = await settledHeap()
 
-  return { at, after }
+  return { at, after, requests: total }
 }
 
 const api = await startLoyalApi({ maxRequests: 0 })
@@ -65,8 +71,8 @@ const control = axios.create({
 })
 const loyal = createLoyalAxios(auth, { adapter })
 
-const controlHeap = await growth(control)
-const loyalHeap = await growth(loyal)
+const controlHeap = await growth(control, controlLarge)
+const loyalHeap = await growth(loyal, large)
 
 await auth.close()
 await api.close()

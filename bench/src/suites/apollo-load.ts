@@ -18,7 +18,7 @@ const query = JSON.stringify({ query: '{ rollup(id: 1) { id name total } }' })
 
 export const apolloLoad: Suite<ApolloRound> = {
   name: 'apollo',
-  rounds: (ctx) => (ctx.smoke ? 1 : 10),
+  rounds: (ctx) => (ctx.smoke ? 1 : 8),
 
   async measure(ctx, rounds) {
     const upstream = await startChild('plain-http', { BENCH_TOKEN: ctx.token })
@@ -29,7 +29,7 @@ export const apolloLoad: Suite<ApolloRound> = {
       await upstream.stop()
       throw error
     })
-    const seconds = ctx.smoke ? 0.3 : 1
+    const seconds = ctx.smoke ? 0.3 : 0.75
     const run = (variant: 'plain' | 'loyal', durationSeconds = seconds) =>
       loadServer(server, {
         path: '/',

@@ -41,7 +41,7 @@ async function cpuPerRequest(instance: AxiosInstance, requests: number): Promise
 
 export const axiosCpu: Suite<AxiosCpuRound> = {
   name: 'axios-cpu',
-  rounds: (ctx) => (ctx.smoke ? 1 : 20),
+  rounds: (ctx) => (ctx.smoke ? 1 : 16),
 
   async measure(ctx, rounds) {
     const auth = new LoyalAuth({ apiKey: ctx.api.apiKey, baseUrl: ctx.api.url })

@@ -88,7 +88,7 @@ function refreshVariant(baseURL: string, apiKey: string, agent: Agent): AxiosIns
 
 export const axiosLoad: Suite<AxiosRound> = {
   name: 'axios',
-  rounds: (ctx) => (ctx.smoke ? 1 : 12),
+  rounds: (ctx) => (ctx.smoke ? 1 : 10),
 
   async measure(ctx, rounds) {
     const server = await startChild('plain-http', { BENCH_TOKEN: ctx.token })
@@ -110,9 +110,9 @@ export const axiosLoad: Suite<AxiosRound> = {
         refresh,
       }
 
-      const duration = ctx.smoke ? 150 : 750
+      const duration = ctx.smoke ? 150 : 600
       // Warm-up: JIT, sockets, the server's own warm-up; not counted.
-      for (const variant of variants) await drive(instances[variant], ctx.smoke ? 50 : 700)
+      for (const variant of variants) await drive(instances[variant], ctx.smoke ? 50 : 500)
 
       const result: AxiosRound[] = []
       for (let round = 0; round < rounds; round++) {

@@ -6,6 +6,7 @@ import type { Suite } from '../suite.js'
 interface Heap {
   at: number
   after: number
+  requests: number
 }
 
 export interface MemoryRound {
@@ -23,7 +24,9 @@ export const memory: Suite<MemoryRound> = {
   rounds: () => 0,
 
   async measure(ctx) {
-    const env: Record<string, string> = ctx.smoke ? { SMALL: '100', LARGE: '2000' } : {}
+    const env: Record<string, string> = ctx.smoke
+      ? { SMALL: '100', LARGE: '2000', CONTROL_LARGE: '1000' }
+      : {}
     const round = await runChild<MemoryRound>('memory', { env, execArgv: ['--expose-gc'] })
     ctx.log(`memory: ${JSON.stringify(round)}`)
 
@@ -40,9 +43,9 @@ export const memory: Suite<MemoryRound> = {
       {
         id: 'memory',
         figure: 'memory',
-        how: `heap after ${formatCount(large)} requests through the interceptor minus after ${formatCount(small)} (gc via --expose-gc, canned axios adapter); same for axios without it`,
+        how: `heap after ${formatCount(large)} requests through the interceptor minus after ${formatCount(small)} (gc via --expose-gc, canned axios adapter); axios without it, ${formatCount(small)} → ${formatCount(control.requests)}, for reference`,
         goal: 'no growth beyond noise (< 1 byte/request more than plain axios)',
-        result: `${formatBytes(grew)} (plain axios: ${formatBytes(controlGrew)})`,
+        result: `${formatBytes(grew)}, ${(grew / (large - small) || 0).toFixed(2)} bytes/request (plain axios: ${formatBytes(controlGrew)})`,
         verdict: grew <= allowance ? 'met' : 'missed',
         data: { ...round, growth: grew, controlGrowth: controlGrew, allowance },
       },

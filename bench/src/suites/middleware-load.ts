@@ -16,12 +16,12 @@ export interface MiddlewareRound {
 function middlewareSuite(name: 'express' | 'koa', label: string): Suite<MiddlewareRound> {
   return {
     name,
-    rounds: (ctx) => (ctx.smoke ? 1 : 10),
+    rounds: (ctx) => (ctx.smoke ? 1 : 8),
 
     async measure(ctx, rounds) {
       const env = { API_URL: ctx.api.url, API_KEY: ctx.api.apiKey }
       const server = await startChild(`${name}-app`, env)
-      const seconds = ctx.smoke ? 0.3 : 1
+      const seconds = ctx.smoke ? 0.3 : 0.75
       const run = (variant: 'plain' | 'loyal', durationSeconds = seconds) =>
         loadServer(server, { path: `/${variant}`, durationSeconds })
 
