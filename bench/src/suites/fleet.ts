@@ -18,7 +18,7 @@ export const fleet: Suite<FleetRound> = {
 
   evaluate([round]) {
     const { processes, expiries, tokenLife, tokenRequests, calls, failures, finalTokens } = round!
-    const ok = failures.length === 0 && finalTokens === 1
+    const ok = failures.length === 0 && finalTokens === 1 && round!.unauthorized === 0
 
     return [
       {
@@ -28,7 +28,8 @@ export const fleet: Suite<FleetRound> = {
         goal: '1 token request per expiry (+1 cold start)',
         result:
           `${tokenRequests} token requests for cold start + ${expiries} expiries; ` +
-          `${calls} calls, ${failures.length} failed; ${finalTokens} token(s) in use at the end`,
+          `${calls} calls, ${failures.length} failed, ${round!.unauthorized} answered 401; ` +
+          `${finalTokens} token(s) in use at the end`,
         verdict: ok ? judgeExact(tokenRequests, { kind: 'atMost', value: 1 + expiries }) : 'missed',
         data: { ...round },
       },
