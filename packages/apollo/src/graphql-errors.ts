@@ -103,7 +103,7 @@ export function toGraphQLError(error: unknown, site?: CallSite): GraphQLError {
 function fromLoyalError(error: LoyalError, site: CallSite | undefined): GraphQLError {
   const extensions = compact({
     code: codeByLoyalCode[error.code] ?? 'UPSTREAM_ERROR',
-    status: error.status,
+    status: error.upstreamStatus,
     method: error.method ?? site?.method,
     path: error.path ?? site?.path,
     required: error.required === undefined ? undefined : [...error.required],

@@ -18,7 +18,7 @@ describe('toGraphQLError', () => {
     ['config', 'LOYAL_CONFIG'],
     ['store', 'LOYAL_STORE'],
   ])('maps LoyalError %s to %s', (loyalCode, code) => {
-    const error = toGraphQLError(new LoyalError(loyalCode, 'failed', { status: 503 }))
+    const error = toGraphQLError(new LoyalError(loyalCode, 'failed', { upstreamStatus: 503 }))
 
     expect(error.extensions).toEqual({ code, status: 503 })
     expect(error.originalError).toBeInstanceOf(LoyalError)

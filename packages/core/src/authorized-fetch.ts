@@ -110,7 +110,7 @@ export async function authorizedFetch(
   discardBody(first.response)
   const renewed = await host.tokenAfterUnauthorized(token, wait)
   const { method, path } = describeRequest(init, url)
-  const context = { status: 401, method, path }
+  const context = { upstreamStatus: 401, method, path }
 
   if (!isReplayable(init.body)) {
     const message = `${method} ${path} was refused with 401; its streamed body cannot be replayed`

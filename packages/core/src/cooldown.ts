@@ -52,8 +52,8 @@ export class Cooldown {
     if (error === undefined || left <= 0) return
 
     const message = `${error.message}; not retried for another ${Math.ceil(left / 1000)} s`
-    const { status, method, path } = error
+    const { upstreamStatus, method, path } = error
 
-    throw new LoyalError(error.code, message, { status, method, path, retryAfter: left })
+    throw new LoyalError(error.code, message, { upstreamStatus, method, path, retryAfter: left })
   }
 }

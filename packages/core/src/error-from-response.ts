@@ -46,7 +46,7 @@ export function errorFromResponse(
   path: string,
   body?: unknown
 ): LoyalError | undefined {
-  const context = { status: response.status, method: method.toUpperCase(), path }
+  const context = { upstreamStatus: response.status, method: method.toUpperCase(), path }
 
   if (response.status === 401) {
     return new LoyalError('unauthorized', `${context.method} ${path} was refused with 401`, context)

@@ -447,7 +447,7 @@ export class LoyalAuth implements AsyncDisposable {
 
     if (error.code === 'timeout' || error.code === 'token_endpoint_unavailable') {
       const waitMs = this.#cooldown.noteFailure(error, now)
-      const fields = { code: error.code, status: error.status, waitMs }
+      const fields = { code: error.code, upstreamStatus: error.upstreamStatus, waitMs }
       if (waitMs !== undefined) this.#log('warn', 'token-endpoint-cooldown', fields)
     }
 
@@ -479,7 +479,7 @@ export class LoyalAuth implements AsyncDisposable {
     const { attempt, retryInMs } = this.#schedule.planRetry(this.#entry, now, notBefore)
     if (!report) return
 
-    const fields = { code: error.code, status: error.status, attempt, retryInMs }
+    const fields = { code: error.code, upstreamStatus: error.upstreamStatus, attempt, retryInMs }
     this.#log('warn', 'refresh-failed', fields)
     this.#runHooks('refreshFailed', this.#options.hooks.refreshFailed, {
       error,

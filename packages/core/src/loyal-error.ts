@@ -24,7 +24,7 @@ const httpStatusByCode: Record<LoyalErrorCode, number> = {
 export interface LoyalErrorOptions {
   cause?: unknown
   /** HTTP status of the Loyal API response that led to the error, when there was one. */
-  status?: number
+  upstreamStatus?: number
   /** Method and path (never a query string with secrets, never a token) of the failed call. */
   method?: string
   path?: string
@@ -51,7 +51,8 @@ export class LoyalError extends Error {
   readonly code: LoyalErrorCode
   /** The HTTP status a server should answer with; see the table in the README. */
   readonly httpStatus: number
-  readonly status: number | undefined
+  /** Status of the Loyal API response that led to the error, when there was one. */
+  readonly upstreamStatus: number | undefined
   readonly method: string | undefined
   readonly path: string | undefined
   readonly required: readonly string[] | undefined
@@ -61,12 +62,20 @@ export class LoyalError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.httpStatus = httpStatusByCode[code]
-    this.status = options.status
+    this.upstreamStatus = options.upstreamStatus
     this.method = options.method
     this.path = options.path
     this.required = options.required
     this.retryAfter = options.retryAfter
     Object.defineProperty(this, brand, { value: true })
+  }
+
+  /**
+   * The same as `httpStatus`. Express's and Koa's default error handlers answer with
+   * `err.status`, so an upstream 401 must not sit here: the caller was not unauthorised, we were.
+   */
+  get status(): number {
+    return this.httpStatus
   }
 
   toJSON(): Record<string, unknown> {
@@ -75,7 +84,7 @@ export class LoyalError extends Error {
       code: this.code,
       message: this.message,
       httpStatus: this.httpStatus,
-      status: this.status,
+      upstreamStatus: this.upstreamStatus,
       method: this.method,
       path: this.path,
       required: this.required,

@@ -39,7 +39,7 @@ function failure(
   request: TokenRequest,
   code: 'invalid_api_key' | 'token_endpoint_unavailable' | 'timeout' | 'malformed_token',
   message: string,
-  extra: { status?: number; retryAfter?: number; cause?: unknown; retry?: boolean } = {}
+  extra: { upstreamStatus?: number; retryAfter?: number; cause?: unknown; retry?: boolean } = {}
 ): LoyalError {
   const { retry = false, ...context } = extra
   const error = new LoyalError(code, message, { method: 'POST', path: request.path, ...context })
@@ -71,7 +71,9 @@ export function readTokenBody(request: TokenRequest, text: string, status = 200)
   const fields = body as Record<string, unknown>
   const authenticated = fields.authenticated ?? fields.Authenticated
   if (authenticated === false) {
-    throw failure(request, 'invalid_api_key', 'Token endpoint refused the API key', { status })
+    throw failure(request, 'invalid_api_key', 'Token endpoint refused the API key', {
+      upstreamStatus: status,
+    })
   }
 
   const token = fields.token ?? fields.Token
@@ -87,7 +89,9 @@ function failureForStatus(request: TokenRequest, response: Response): LoyalError
   const message = `Token endpoint answered ${status}`
 
   if (status === 400 || status === 401 || status === 403) {
-    return failure(request, 'invalid_api_key', `${message}: the API key was refused`, { status })
+    return failure(request, 'invalid_api_key', `${message}: the API key was refused`, {
+      upstreamStatus: status,
+    })
   }
 
   const asked = parseRetryAfter(response.headers.get('retry-after'), response.headers.get('date'))
@@ -95,7 +99,11 @@ function failureForStatus(request: TokenRequest, response: Response): LoyalError
   const retry = status === 408 || status === 429 || status >= 500
 
   // Other statuses (3xx, 404, 422…) mean a wrong baseUrl or tokenPath: trying again won't help.
-  return failure(request, 'token_endpoint_unavailable', message, { status, retryAfter, retry })
+  return failure(request, 'token_endpoint_unavailable', message, {
+    upstreamStatus: status,
+    retryAfter,
+    retry,
+  })
 }
 
 /** Frees the connection of a response whose body we will not read. */
@@ -135,7 +143,7 @@ async function readResponse(request: TokenRequest, response: Response): Promise<
     if (error instanceof LoyalError) throw error
 
     throw failure(request, 'token_endpoint_unavailable', 'Token response was cut off', {
-      status: response.status,
+      upstreamStatus: response.status,
       retry: true,
     })
   }

@@ -185,7 +185,7 @@ export class TokenSource {
         keepAlive: request.keepAlive,
         signal,
         onRetry: ({ error, attempt, waitMs }) => {
-          const fields = { code: error.code, status: error.status, attempt, waitMs }
+          const fields = { code: error.code, upstreamStatus: error.upstreamStatus, attempt, waitMs }
           log('debug', 'token-request-retry', fields)
         },
       }

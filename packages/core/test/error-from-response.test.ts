@@ -7,7 +7,7 @@ describe('errorFromResponse', () => {
 
     expect(error).toMatchObject({
       code: 'unauthorized',
-      status: 401,
+      upstreamStatus: 401,
       method: 'GET',
       path: '/users',
     })

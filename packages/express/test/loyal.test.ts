@@ -165,6 +165,21 @@ describe.each(expressMajors)('loyal() on %s', (_major, express) => {
     }
   )
 
+  it("answers a refused key with 502 through Express's own error handler", async () => {
+    api.faults.token({ status: 401, times: 1 })
+    const app = express()
+
+    app.use(loyal({ auth: authFor(quickFailure) }))
+    app.get('/whoami', (_req, res) => void res.end())
+
+    const served = track(await serve(app))
+    const response = await fetch(`${served.url}/whoami`)
+    const body = await response.text()
+
+    expect(response.status).toBe(502)
+    expect(body).not.toContain(api.apiKey)
+  })
+
   it('C15: a route that throws after a cold start reaches the error handler once', async () => {
     const errors: unknown[] = []
     const app = express()

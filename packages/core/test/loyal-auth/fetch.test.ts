@@ -77,7 +77,7 @@ describe('LoyalAuth.fetch', () => {
     const error = (await rejectionOf(auth.fetch('/users?limit=1'))) as LoyalError
 
     expect(error.code).toBe('unauthorized')
-    expect(error).toMatchObject({ status: 401, method: 'GET', path: '/users' })
+    expect(error).toMatchObject({ upstreamStatus: 401, status: 502, method: 'GET', path: '/users' })
     expect(api.counters.tokenRequests).toBe(2)
     expect(api.counters.paths['/users']).toBe(2)
     await settle()

@@ -87,7 +87,7 @@ describe('LoyalAuth failures are never cached', () => {
 
     const error = (await rejectionOf(auth.getToken())) as LoyalError
     expect(error.code).toBe('token_endpoint_unavailable')
-    expect(error.status).toBe(503)
+    expect(error.upstreamStatus).toBe(503)
 
     const token = await auth.getToken()
     expect(await api.verifyToken(token.value)).toBeDefined()
@@ -122,7 +122,7 @@ describe('LoyalAuth failures are never cached', () => {
 
       const error = (await rejectionOf(wrong.getToken())) as LoyalError
       expect(error.code).toBe('invalid_api_key')
-      expect(error.status).toBe(status)
+      expect(error.upstreamStatus).toBe(status)
       expect(api.counters.tokenRequests).toBe(1)
     }
   })

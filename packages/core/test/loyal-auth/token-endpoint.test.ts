@@ -86,7 +86,7 @@ describe('LoyalAuth token request', () => {
     const error = (await rejectionOf(auth.getToken())) as LoyalError
 
     expect(error.code).toBe('token_endpoint_unavailable')
-    expect(error.status).toBe(307)
+    expect(error.upstreamStatus).toBe(307)
     expect(elsewhere.counters.tokenRequests).toBe(0)
     expect(api.counters.tokenRequests).toBe(1)
   })
@@ -128,7 +128,7 @@ describe('LoyalAuth keeps secrets out of errors and logs (C16)', () => {
     const error = (await rejectionOf(auth.getToken())) as LoyalError
 
     expect(error.code).toBe('token_endpoint_unavailable')
-    expect(error.status).toBe(500)
+    expect(error.upstreamStatus).toBe(500)
     expect(error.toJSON()).toMatchObject({ method: 'POST', path: '/auth/client/token' })
     expect(api.counters.tokenRequests).toBe(2)
     expectNoSecrets(error, [api.apiKey])
