@@ -15,11 +15,12 @@ import { build } from 'esbuild'
 import { listPackages } from './lib/workspace.mjs'
 
 /**
- * Gzip bytes. Measured on 2026-12-03 with core's LoyalAuth, stores and proxy in: own 15.9 kB,
- * bundled 20.1 kB. The budget leaves about 25% headroom; raise it on purpose, not by drift.
+ * Gzip bytes. Measured on 2026-12-03 with everything core's main entry has at 0.1.0 (LoyalAuth,
+ * stores and encryption, API proxy): own 21.9 kB, bundled 22.1 kB. About 20% headroom; raise a
+ * budget on purpose, in the same change that needs it, never to silence drift.
  */
 const budgets = {
-  '@loyal-auth/core': { own: 20_000, bundled: 25_000 },
+  '@loyal-auth/core': { own: 26_000, bundled: 26_500 },
 }
 
 async function main() {
