@@ -1,3 +1,4 @@
+import { lookUpApiKey } from './api-key-lookup.js'
 import { authorizedFetch, type TokenWaitOptions } from './authorized-fetch.js'
 import { apiNow, type CachedToken, isUsable } from './cached-token.js'
 import { Cooldown } from './cooldown.js'
@@ -129,7 +130,9 @@ export class LoyalAuth implements AsyncDisposable {
    * A usable token: the cached one, or one fetched now (shared with concurrent callers).
    *
    * @throws LoyalError `invalid_api_key`, `token_endpoint_unavailable`, `timeout`,
-   *   `malformed_token`, or `config` (closed, or the `apiKey` function failed).
+   *   `malformed_token`, or `config` (closed, or the `apiKey` function returned an invalid
+   *   key). An `apiKey` function that hangs longer than `timeoutDuration` is a `timeout`, one
+   *   that throws is `token_endpoint_unavailable`; both are retried within `retry.deadline`.
    * @example
    * const token = await auth.getToken()
    * headers.authorization = `Bearer ${token.value}`
@@ -331,7 +334,7 @@ export class LoyalAuth implements AsyncDisposable {
     try {
       await this.#forgetting
       const { entry, attempts } = await this.#source.acquire({
-        apiKey: await this.#apiKey(),
+        apiKey: await this.#apiKey(() => flight.waiters > 0),
         isRefused: (token) => flight.refused.has(token) || this.#invalidated.has(token),
         current: () => this.#entry,
         keepAlive: () => flight.waiters > 0,
@@ -490,14 +493,17 @@ export class LoyalAuth implements AsyncDisposable {
 
   // ---- small helpers -----------------------------------------------------------------
 
-  async #apiKey(): Promise<string> {
-    let apiKey: string
-    try {
-      apiKey = await this.#options.apiKey()
-    } catch (error) {
-      if (isLoyalError(error)) throw error
-      throw new LoyalError('config', 'The "apiKey" function failed', { cause: error })
-    }
+  /** The key, from the option or its function, within the token request's time limits. */
+  async #apiKey(keepAlive: () => boolean = () => true): Promise<string> {
+    const options = this.#options
+    const apiKey = await lookUpApiKey({
+      apiKey: options.apiKey,
+      timeoutMs: options.timeoutDuration,
+      policy: options.retry,
+      keepAlive,
+      signal: this.#closing.signal,
+      redact: (text) => this.redact(text),
+    })
 
     this.#apiKeys.add(apiKey)
 

@@ -39,7 +39,13 @@ export interface RetryOptions {
 }
 
 export interface LoyalAuthOptions {
-  /** The Loyal API key, or a function returning it (for secret managers). Required. */
+  /**
+   * The Loyal API key, or a function returning it (for secret managers), called for each token
+   * request. Required. A function gets the token request's limits: a call that takes longer than
+   * `timeoutDuration` fails with `timeout`, one that throws or rejects with
+   * `token_endpoint_unavailable` (its message redacted); both are retried within `retry`. A
+   * returned key that is empty or not visible ASCII is a `config` error, not retried.
+   */
   apiKey: string | (() => string | Promise<string>)
   /** Default `'https://api.loyalhealth.com'`. Plain `http:` is accepted for loopback only. */
   baseUrl?: string
