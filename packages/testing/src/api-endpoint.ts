@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http'
-import { delayOrHang, echoReply, statusReply } from './fault-replies.js'
+import { delayOrHang, echoReply, statusReply, withFaultHeaders } from './fault-replies.js'
 import { errorReply, type Reply } from './http-io.js'
 import type { RecordedRequest } from './recorder.js'
 import { actionOf, type Route } from './routes/route.js'
@@ -35,7 +35,8 @@ export async function handleApiRequest(
     if (fault.status !== undefined) return answer(context, res, record, statusReply(fault))
   }
 
-  answer(context, res, record, await route(context, record, query))
+  // A fault with headers but no status adds them to the normal answer.
+  answer(context, res, record, withFaultHeaders(await route(context, record, query), fault))
 }
 
 async function route(

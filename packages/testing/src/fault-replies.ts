@@ -33,6 +33,20 @@ export function statusReply(fault: TokenFault | RouteFault, status = fault.statu
   return { ...reply, headers: faultHeaders(fault) }
 }
 
+/**
+ * A normal answer with a fault's `headers` (and `Retry-After`) added: what a fault that sets
+ * headers but no `status` does.
+ */
+export function withFaultHeaders(reply: Reply, fault: TokenFault | RouteFault | undefined): Reply {
+  if (fault === undefined) return reply
+
+  const headers = faultHeaders(fault)
+
+  if (Object.keys(headers).length === 0) return reply
+
+  return { ...reply, headers: { ...reply.headers, ...headers } }
+}
+
 function faultHeaders(fault: TokenFault | RouteFault): Record<string, string> {
   const headers: Record<string, string> = { ...fault.headers }
 

@@ -1,5 +1,11 @@
 import type { ServerResponse } from 'node:http'
-import { delayOrHang, echoReply, malformedReply, statusReply } from './fault-replies.js'
+import {
+  delayOrHang,
+  echoReply,
+  malformedReply,
+  statusReply,
+  withFaultHeaders,
+} from './fault-replies.js'
 import type { TokenFault } from './faults.js'
 import { errorReply, type Reply } from './http-io.js'
 import type { RecordedRequest } from './recorder.js'
@@ -24,7 +30,9 @@ export async function handleTokenRequest(
     if (await delayOrHang(context, res, fault)) return
   }
 
-  const reply = (fault && faultReply(fault, record)) ?? (await normalReply(context, record, fault))
+  const reply =
+    (fault && faultReply(fault, record)) ??
+    withFaultHeaders(await normalReply(context, record, fault), fault)
 
   answer(context, res, record, reply)
 }

@@ -101,6 +101,16 @@ describe('token faults', () => {
     expect(api.counters.tokensIssued).toBe(0)
   })
 
+  it('adds the headers of a headers-only fault to the token it issues', async () => {
+    api.faults.token({ headers: { 'X-Trace': 'token' }, times: 1 })
+
+    const answer = await tokenAnswer()
+
+    expect(answer.status).toBe(200)
+    expect(answer.headers.get('x-trace')).toBe('token')
+    expect(JSON.parse(answer.text)).toMatchObject({ authenticated: true })
+  })
+
   it('answers authenticated false', async () => {
     api.faults.token({ authenticated: false, times: 1 })
 
@@ -202,6 +212,20 @@ describe('route faults', () => {
 
     expect((await callApi(api, '/users', token)).status).toBe(200)
     expect(fault.hits).toBe(1)
+  })
+
+  it('adds the headers of a headers-only fault to the normal answer', async () => {
+    const token = await api.issueToken()
+
+    api.faults.route('/users', { headers: { 'X-Trace': 'route' }, times: 1 })
+
+    const faulted = await callApi(api, '/users', token)
+    const normal = await callApi(api, '/users', token)
+
+    expect(faulted.status).toBe(200)
+    expect(faulted.headers.get('x-trace')).toBe('route')
+    expect(faulted.body).toEqual(normal.body)
+    expect(normal.headers.get('x-trace')).toBeNull()
   })
 
   it('are removed by reset()', async () => {
