@@ -137,7 +137,7 @@ function unauthorized(
   cause?: AxiosError
 ): LoyalError {
   const { method, path = '' } = describeRequest(config)
-  const options = { status: 401, method, path }
+  const options = { upstreamStatus: 401, method, path }
 
   // The same wording as `auth.fetch`, so logs read alike whichever client made the call.
   return new LoyalError('unauthorized', `${method} ${path} was refused with 401${reason}`, {

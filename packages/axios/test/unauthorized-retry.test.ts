@@ -142,7 +142,7 @@ describe('a 401 from the API', () => {
     expect(isLoyalError(error)).toBe(true)
     expect(error).toMatchObject({
       code: 'unauthorized',
-      status: 401,
+      upstreamStatus: 401,
       method: 'GET',
       path: '/users',
       httpStatus: 502,
