@@ -1,9 +1,9 @@
-import { type LoyalAuth, LoyalError } from '@loyal-auth/core'
+import { isLoyalAuth, type LoyalAuth, LoyalError } from '@loyal-auth/core'
 import axios, { type AxiosInstance } from 'axios'
 import { type Attachment, isOurWrapper } from './attachment.js'
 import { authorizeRequest } from './authorize-request.js'
 import { createApiRequestTest } from './request-target.js'
-import { scrubAxiosError } from './scrub-axios-error.js'
+import { scrubAxiosError, scrubRequests } from './scrub-axios-error.js'
 
 /** Options of {@link attachLoyalAuth}. */
 export interface LoyalAxiosOptions {
@@ -38,7 +38,8 @@ type MarkedInstance = AxiosInstance & { [attached]?: AttachedState }
  * Attaching the same `auth` twice returns the first `detach`; another `auth` is a `config` error.
  *
  * @returns A function that removes the interceptors again.
- * @throws LoyalError `config` when the instance is attached to another `LoyalAuth`.
+ * @throws LoyalError `config` when an argument is not what it should be, or when the instance
+ * is attached to another `LoyalAuth`.
  *
  * @example
  * const api = axios.create({ baseURL: auth.baseUrl, timeout: 5_000 })
@@ -50,6 +51,12 @@ export function attachLoyalAuth(
   auth: LoyalAuth,
   options: LoyalAxiosOptions = {}
 ): DetachLoyalAuth {
+  if (!isAxiosInstance(instance)) {
+    throw configError('attachLoyalAuth(): "instance" must be an axios instance')
+  }
+
+  checkArguments('attachLoyalAuth', auth, options)
+
   const marked = instance as MarkedInstance
   const existing = marked[attached]
 
@@ -92,11 +99,50 @@ function sameAuthOrThrow(existing: AttachedState, auth: LoyalAuth): DetachLoyalA
   )
 }
 
-// Errors of requests we authenticated pass here on their way out; others are not ours to touch.
-function scrubIfOurs(error: unknown, auth: LoyalAuth): unknown {
-  if (axios.isAxiosError(error) && isOurWrapper(error.config?.adapter)) {
-    return scrubAxiosError(error, auth)
+/**
+ * Checks the `auth` and `options` a caller handed over, once, so a mistake surfaces at setup as a `config` error
+ * naming the argument, not as a `TypeError` from deep inside the first request.
+ */
+export function checkArguments(caller: string, auth: unknown, options: unknown): void {
+  if (!isLoyalAuth(auth)) throw configError(`${caller}(): "auth" must be a LoyalAuth`)
+
+  if (options === undefined) return
+
+  if (typeof options !== 'object' || options === null) {
+    throw configError(`${caller}(): "options" must be an object`)
   }
+
+  const retry = (options as LoyalAxiosOptions).retryOnUnauthorized
+
+  if (retry !== undefined && typeof retry !== 'boolean') {
+    throw configError(`${caller}(): "retryOnUnauthorized" must be true or false`)
+  }
+}
+
+function isAxiosInstance(value: unknown): boolean {
+  const interceptors = (value as Partial<AxiosInstance> | null | undefined)?.interceptors
+
+  return (
+    typeof interceptors?.request?.use === 'function' &&
+    typeof interceptors.response?.use === 'function'
+  )
+}
+
+function configError(message: string): LoyalError {
+  return new LoyalError('config', message)
+}
+
+/**
+ * Every axios error of this instance passes here on its way out. Those of requests we
+ * authenticated are scrubbed of our secrets; all of them lose the raw Node request, which can
+ * lead (socket, shared agent) to an earlier API request's headers.
+ */
+function scrubIfOurs(error: unknown, auth: LoyalAuth): unknown {
+  if (!axios.isAxiosError(error)) return error
+
+  if (isOurWrapper(error.config?.adapter)) return scrubAxiosError(error, auth)
+
+  scrubRequests(error)
 
   return error
 }

@@ -19,26 +19,78 @@ export interface ScrubbedRequest {
 }
 
 /**
- * Removes our secrets from an axios error in place and returns it: the `Authorization` value in
- * `config` and `response.config` becomes `[redacted]`, `request` and `response.request` become a
- * {@link ScrubbedRequest}, and `message` and `stack` go through `auth.redact`. Everything else
- * (code, status, response data and headers) is left as axios made it.
+ * Removes our secrets from an axios error of an API request in place and returns it: the
+ * `Authorization` value in `config` and `response.config` becomes `[redacted]`, `request` and
+ * `response.request` become a {@link ScrubbedRequest}, and `message`, `stack` and the response
+ * data (an API error page may echo the request, bearer included) go through `auth.redact`.
+ * Everything else (code, status, response headers) is left as axios made it.
  */
 export function scrubAxiosError<T extends AxiosError>(error: T, auth: LoyalAuth): T {
   const { config, response } = error
 
   redactAuthorization(config?.headers as HeaderBag | undefined)
   redactAuthorization(response?.config?.headers as HeaderBag | undefined)
+  scrubRequests(error)
 
-  const summary = config ? summarize(config) : undefined
-
-  if (error.request !== undefined) error.request = summary ?? Object.freeze({})
-  if (response?.request !== undefined) response.request = summary ?? Object.freeze({})
+  if (response !== undefined) response.data = redactData(response.data, auth)
 
   error.message = auth.redact(error.message)
   if (typeof error.stack === 'string') error.stack = auth.redact(error.stack)
 
   return error
+}
+
+/**
+ * Replaces `request` and `response.request` of any axios error with a {@link ScrubbedRequest}.
+ * Needed for requests to other hosts too: Node's request object leads, through its socket and
+ * the shared agent, to earlier requests to the API, whose raw header block holds our bearer.
+ */
+export function scrubRequests(error: AxiosError): void {
+  const { config, response } = error
+  const summary = config ? summarize(config) : Object.freeze({})
+
+  if (error.request !== undefined) error.request = summary
+  if (response?.request !== undefined) response.request = summary
+}
+
+/**
+ * Response data with our secrets redacted, in the shape axios gave it. Text is redacted as is;
+ * a parsed JSON body is copied through JSON only when it holds a secret, so the usual error
+ * body costs one `JSON.stringify`. Buffers, streams and class instances are left alone.
+ */
+function redactData(data: unknown, auth: LoyalAuth): unknown {
+  if (typeof data === 'string') return auth.redact(data)
+  if (!isPlainJson(data)) return data
+
+  let json: string | undefined
+
+  try {
+    json = JSON.stringify(data)
+  } catch {
+    return data
+  }
+
+  if (json === undefined) return data
+
+  const redacted = auth.redact(json)
+
+  if (redacted === json) return data
+
+  try {
+    return JSON.parse(redacted)
+  } catch {
+    // A redaction that broke the JSON: the text is still safe to show.
+    return redacted
+  }
+}
+
+function isPlainJson(value: unknown): value is object {
+  if (Array.isArray(value)) return true
+  if (typeof value !== 'object' || value === null) return false
+
+  const prototype = Object.getPrototypeOf(value)
+
+  return prototype === Object.prototype || prototype === null
 }
 
 function redactAuthorization(headers: HeaderBag | undefined): void {

@@ -152,6 +152,43 @@ describe('attachLoyalAuth: attach and detach', () => {
   })
 })
 
+describe('argument checks', () => {
+  // Casts: these are the mistakes of callers without TypeScript, or with `any`.
+  const mistakes: Array<[string, () => unknown, string]> = [
+    ['createLoyalAxios({})', () => createLoyalAxios({} as never), '"auth"'],
+    ['createLoyalAxios()', () => (createLoyalAxios as () => unknown)(), '"auth"'],
+    ['attachLoyalAuth(null, auth)', () => attachLoyalAuth(null as never, loyal.auth), '"instance"'],
+    ['attachLoyalAuth(instance, {})', () => attachLoyalAuth(axios.create(), {} as never), '"auth"'],
+    [
+      "{ retryOnUnauthorized: 'no' }",
+      () => createLoyalAxios(loyal.auth, {}, { retryOnUnauthorized: 'no' as never }),
+      '"retryOnUnauthorized"',
+    ],
+    [
+      "attachLoyalAuth with { retryOnUnauthorized: 'no' }",
+      () => attachLoyalAuth(axios.create(), loyal.auth, { retryOnUnauthorized: 'no' as never }),
+      '"retryOnUnauthorized"',
+    ],
+    ['options null', () => createLoyalAxios(loyal.auth, {}, null as never), '"options"'],
+    ['config null', () => createLoyalAxios(loyal.auth, null as never), '"config"'],
+  ]
+
+  it.each(mistakes)('%s throws a config error naming the argument', (_, run, name) => {
+    const error = catchError(run)
+
+    expect(isLoyalError(error)).toBe(true)
+    expect(error).toMatchObject({ code: 'config', message: expect.stringContaining(name) })
+  })
+
+  it('checks before installing anything', () => {
+    const instance = axios.create()
+
+    catchError(() => attachLoyalAuth(instance, loyal.auth, { retryOnUnauthorized: 1 as never }))
+
+    expect(attachLoyalAuth(instance, loyal.auth)).toBeTypeOf('function')
+  })
+})
+
 function catchError(run: () => unknown): unknown {
   try {
     run()

@@ -1,14 +1,24 @@
+import { inspect } from 'node:util'
 import axios, { type AxiosError } from 'axios'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createLoyalAxios, isLoyalError } from '../src/index.js'
-import { expectNoSecrets, type LoyalSetup, setup } from './helpers/loyal-setup.js'
+import {
+  expectNoSecrets,
+  type LoyalSetup,
+  type Recorder,
+  setup,
+  startRecorder,
+} from './helpers/loyal-setup.js'
 
 // C16: whatever escapes holds neither the token nor the API key, however it is looked at.
 let loyal: LoyalSetup | undefined
+let recorder: Recorder | undefined
 
 afterEach(async () => {
   await loyal?.close()
+  await recorder?.close()
   loyal = undefined
+  recorder = undefined
 })
 
 async function failure(run: () => Promise<unknown>): Promise<unknown> {
@@ -32,6 +42,48 @@ describe('axios errors of API requests', () => {
     expect(error.config?.headers.get('Authorization')).toBe('[redacted]')
     expect(error.request).toEqual({ method: 'POST', origin: api.url, path: '/rules' })
     expectNoSecrets(error, [token, api.apiKey])
+  })
+
+  it('hold no secret when the API error body echoes the request, and keep its shape', async () => {
+    loyal = await setup()
+    const { api, auth } = loyal
+    const token = (await auth.getToken()).value
+    api.faults.route('/users/3', { echo: true, status: 500 })
+    const client = createLoyalAxios(auth)
+
+    const error = (await failure(() => client.get('/users/3'))) as AxiosError
+    const data = error.response?.data as { message: string; request: { headers: object } }
+
+    expect(error.response?.status).toBe(500)
+    expect(data.message).toBe('Unhandled exception while serving GET /users/3')
+    expect(Object.values(data.request.headers)).toContain('Bearer [redacted]')
+    expect(inspect(error)).not.toContain(token)
+    expectNoSecrets(error, [token, api.apiKey])
+  })
+
+  it('hold no secret when the echoed body is read as text', async () => {
+    loyal = await setup()
+    const { api, auth } = loyal
+    const token = (await auth.getToken()).value
+    api.faults.route('/users/3', { echo: true, status: 500 })
+    const client = createLoyalAxios(auth, { responseType: 'text' })
+
+    const error = (await failure(() => client.get('/users/3'))) as AxiosError
+
+    expect(error.response?.data).toEqual(expect.stringContaining('Bearer [redacted]'))
+    expectNoSecrets(error, [token, api.apiKey])
+  })
+
+  it('keep a body that holds no secret as axios parsed it', async () => {
+    loyal = await setup({ scopes: ['rules:read'] })
+    const client = createLoyalAxios(loyal.auth)
+
+    const error = (await failure(() => client.post('/rules', { name: 'x' }))) as AxiosError
+
+    expect(error.response?.data).toEqual({
+      message: 'Insufficient scope: "rules:write" is required',
+      required: 'rules:write',
+    })
   })
 
   it('hold no secret after a timeout, when axios keeps the raw request', async () => {
@@ -58,6 +110,42 @@ describe('axios errors of API requests', () => {
 
     expect(error.response?.status).toBe(404)
     expectNoSecrets(error, [token, api.apiKey])
+  })
+})
+
+describe('axios errors of requests to other hosts', () => {
+  it('lead to no earlier API request through the shared agent', async () => {
+    loyal = await setup()
+    recorder = await startRecorder()
+    const { api, auth } = loyal
+    const client = createLoyalAxios(auth)
+
+    await client.get('/users')
+    const token = (await auth.getToken()).value
+    const error = (await failure(() => client.get(`${recorder?.url}/401/x`))) as AxiosError
+
+    expect(error.response?.status).toBe(401)
+    expect(error.request).toEqual({ method: 'GET', origin: recorder.url, path: '/401/x' })
+    expect(error.response?.request).toBe(error.request)
+    expect(inspect(error, { depth: 20 })).not.toContain(token)
+    expectNoSecrets(error, [token, api.apiKey])
+  })
+
+  it('lose the raw request also when the connection is refused', async () => {
+    loyal = await setup()
+    recorder = await startRecorder()
+    const { auth } = loyal
+    const client = createLoyalAxios(auth)
+    const closed = recorder.url
+
+    await recorder.close()
+    recorder = undefined
+    await client.get('/users')
+    const token = (await auth.getToken()).value
+    const error = (await failure(() => client.get(`${closed}/gone`))) as AxiosError
+
+    expect(error.code).toBe('ECONNREFUSED')
+    expect(inspect(error, { depth: 20 })).not.toContain(token)
   })
 })
 
