@@ -51,9 +51,62 @@ export class Cooldown {
     const left = this.#until - now
     if (error === undefined || left <= 0) return
 
-    const message = `${error.message}; not retried for another ${Math.ceil(left / 1000)} s`
-    const { upstreamStatus, method, path } = error
+    throw failFastCopy(error, left)
+  }
+}
 
-    throw new LoyalError(error.code, message, { upstreamStatus, method, path, retryAfter: left })
+/** A copy of `error` for a caller turned away for another `left` ms. */
+function failFastCopy(error: LoyalError, left: number): LoyalError {
+  const message = `${error.message}; not retried for another ${Math.ceil(left / 1000)} s`
+  const { upstreamStatus, method, path } = error
+
+  return new LoyalError(error.code, message, { upstreamStatus, method, path, retryAfter: left })
+}
+
+/**
+ * After the token endpoint refused a key (`invalid_api_key`), that key is not sent again for
+ * `cooldownDuration`: callers fail fast with the same error. A different key (from an `apiKey`
+ * function) or {@link RefusedKey.clear} (a forced refresh) ends it.
+ */
+export class RefusedKey {
+  readonly #duration: number
+  #key: string | undefined
+  #until = 0
+  #error: LoyalError | undefined
+
+  /** @param duration - `cooldownDuration`, in ms. */
+  constructor(duration: number) {
+    this.#duration = duration
+  }
+
+  /** The endpoint refused `key`; returns the wait in ms when a cooldown starts. */
+  noteRefusal(key: string, error: LoyalError, now: number): number | undefined {
+    if (this.#duration <= 0) return undefined
+
+    this.#key = key
+    this.#until = now + this.#duration
+    this.#error = error
+
+    return this.#duration
+  }
+
+  clear(): void {
+    this.#key = undefined
+    this.#until = 0
+    this.#error = undefined
+  }
+
+  /** @throws LoyalError a copy of the refusal while `key` is the refused one and cooling down. */
+  failFast(key: string, now: number): void {
+    const error = this.#error
+    if (error === undefined) return
+
+    const left = this.#until - now
+    if (key !== this.#key || left <= 0) {
+      this.clear()
+      return
+    }
+
+    throw failFastCopy(error, left)
   }
 }

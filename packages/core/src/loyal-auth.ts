@@ -1,7 +1,7 @@
 import { lookUpApiKey } from './api-key-lookup.js'
 import { authorizedFetch, type TokenWaitOptions } from './authorized-fetch.js'
 import { apiNow, type CachedToken, isUsable } from './cached-token.js'
-import { Cooldown } from './cooldown.js'
+import { Cooldown, RefusedKey } from './cooldown.js'
 import { credentialFingerprint } from './fingerprint.js'
 import { isLoyalError, LoyalError } from './loyal-error.js'
 import type { LoyalToken } from './loyal-token.js'
@@ -64,7 +64,7 @@ function tokenValue(token: LoyalToken | string): string {
  * and a `fetch` that carries the bearer.
  *
  * - Concurrent callers share one token request (single flight); a failure is never cached.
- * - The token is refreshed in the background at a random point of its usable life (75–85% by
+ * - The token is refreshed in the background at a random point of its usable life (75–83% by
  *   default); callers keep the valid one meanwhile. Expiry is judged on the API's clock.
  * - Retries network errors, timeouts, 408, 429 and 5xx with backoff and full jitter; after
  *   repeated failures the endpoint is left alone for `cooldownDuration`.
@@ -86,6 +86,8 @@ export class LoyalAuth implements AsyncDisposable {
   readonly #source: TokenSource
   readonly #schedule = new RefreshSchedule(() => this.#refreshInBackground())
   readonly #cooldown: Cooldown
+  /** The key the endpoint last refused: not sent again for `cooldownDuration`. */
+  readonly #refusedKey: RefusedKey
   /** API keys and recent token values, for `redact()`. */
   readonly #apiKeys = new Set<string>()
   readonly #tokens = new Set<string>()
@@ -109,6 +111,7 @@ export class LoyalAuth implements AsyncDisposable {
     this.baseUrl = this.#options.baseUrl
     this.#origin = new URL(this.baseUrl)
     this.#cooldown = new Cooldown(this.#options.cooldownDuration)
+    this.#refusedKey = new RefusedKey(this.#options.cooldownDuration)
 
     const log = this.#log.bind(this)
     const codec = selectRecordCodec(this.#options.store, this.#options.encryptionKey)
@@ -144,6 +147,9 @@ export class LoyalAuth implements AsyncDisposable {
       const token = this.peekToken()
       if (token !== undefined) return token
     }
+
+    // A forced refresh is the caller's way to try a refused key again at once.
+    if (options.forceRefresh === true) this.#refusedKey.clear()
 
     const refused = options.forceRefresh === true ? this.#entry?.token.value : undefined
 
@@ -331,10 +337,16 @@ export class LoyalAuth implements AsyncDisposable {
   }
 
   async #runFlight(flight: Flight): Promise<CachedToken> {
+    let sentKey: string | undefined
+
     try {
       await this.#forgetting
+      const apiKey = await this.#apiKey(() => flight.waiters > 0)
+      this.#refusedKey.failFast(apiKey, this.#options.now())
+
+      sentKey = apiKey
       const { entry, attempts } = await this.#source.acquire({
-        apiKey: await this.#apiKey(() => flight.waiters > 0),
+        apiKey,
         isRefused: (token) => flight.refused.has(token) || this.#invalidated.has(token),
         current: () => this.#entry,
         keepAlive: () => flight.waiters > 0,
@@ -343,7 +355,7 @@ export class LoyalAuth implements AsyncDisposable {
 
       return this.#commit(entry, flight.seq)
     } catch (error) {
-      throw this.#noteFailure(error, flight)
+      throw this.#noteFailure(error, flight, sentKey)
     } finally {
       if (this.#flight === flight) this.#flight = undefined
     }
@@ -439,8 +451,11 @@ export class LoyalAuth implements AsyncDisposable {
 
   // ---- failures, cooldown, background refresh --------------------------------------------
 
-  /** Normalises a flight's error, counts it toward the cooldown, plans a background retry. */
-  #noteFailure(raw: unknown, flight: Flight): unknown {
+  /**
+   * Normalises a flight's error, counts it toward the cooldown (or, for a refused `sentKey`,
+   * starts that key's cooldown), plans a background retry.
+   */
+  #noteFailure(raw: unknown, flight: Flight, sentKey: string | undefined): unknown {
     if (this.#closed) return raw
 
     const error = isLoyalError(raw)
@@ -452,6 +467,11 @@ export class LoyalAuth implements AsyncDisposable {
       const waitMs = this.#cooldown.noteFailure(error, now)
       const fields = { code: error.code, upstreamStatus: error.upstreamStatus, waitMs }
       if (waitMs !== undefined) this.#log('warn', 'token-endpoint-cooldown', fields)
+    }
+
+    if (error.code === 'invalid_api_key' && sentKey !== undefined) {
+      const waitMs = this.#refusedKey.noteRefusal(sentKey, error, now)
+      if (waitMs !== undefined) this.#log('warn', 'api-key-refused-cooldown', { waitMs })
     }
 
     const entry = this.#entry

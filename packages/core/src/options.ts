@@ -65,12 +65,15 @@ export interface LoyalAuthOptions {
   skewDuration?: number
   /** Time limit of one token request attempt in ms. Default `10_000`. */
   timeoutDuration?: number
-  /** Fractions of the usable life between which the background refresh runs. Default `[0.75, 0.85]`. */
+  /** Fractions of the usable life between which the background refresh runs. Default `[0.75, 0.83]`. */
   refreshWindow?: readonly [number, number]
   retry?: RetryOptions
   /**
    * How long, in ms, the token endpoint is left alone after repeated failed fetches (or for as
-   * long as its `Retry-After` asked); callers then fail fast with the last error. Default `30_000`.
+   * long as its `Retry-After` asked); callers then fail fast with the last error. Also how long a
+   * key the endpoint refused (`invalid_api_key`) is not sent again: callers fail fast with that
+   * error, unless they call `getToken({ forceRefresh: true })` or the `apiKey` function returns
+   * another key. Default `30_000`; `0` turns both off.
    */
   cooldownDuration?: number
   hooks?: LoyalAuthHooks
@@ -99,7 +102,7 @@ export const defaults = {
   tokenPath: '/auth/client/token',
   skewDuration: 30_000,
   timeoutDuration: 10_000,
-  refreshWindow: [0.75, 0.85] as const,
+  refreshWindow: [0.75, 0.83] as const,
   retry: { attempts: 3, baseDelay: 250, maxDelay: 5_000, deadline: 30_000 },
   cooldownDuration: 30_000,
 } as const
