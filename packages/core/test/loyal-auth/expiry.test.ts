@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { MemoryTokenStore, type RefreshFailedState } from '../../src/index.js'
 import { authFor, captureLogger, createClock, startApi, until } from './support.js'
 
@@ -10,7 +10,7 @@ const skew = 30_000
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50))
 
 describe('LoyalAuth refresh ahead of expiry', () => {
-  it('refreshes in the background between 75% and 85% of the life; callers keep T1 meanwhile', async () => {
+  it('refreshes in the background between 75% and 83% of the life; callers keep T1 meanwhile', async () => {
     const clock = createClock()
     const api = await startApi({ now: clock.now })
     const auth = authFor(api, { now: clock.now })
@@ -27,6 +27,21 @@ describe('LoyalAuth refresh ahead of expiry', () => {
 
     expect(api.counters.tokenRequests).toBe(2)
     expect(auth.peekToken()?.expiresAt.getTime()).toBeGreaterThan(t1.expiresAt.getTime())
+  })
+
+  it('refreshes with at least 4 hours of a 24-hour token left, even at the latest draw', async () => {
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.999_999)
+    const clock = createClock()
+    const api = await startApi({ now: clock.now })
+    const auth = authFor(api, { now: clock.now })
+    const t1 = await auth.getToken()
+
+    clock.advance(day - 4 * 60 * 60_000)
+    expect(auth.peekToken()).toBe(t1)
+    await until(() => auth.peekToken() !== t1)
+    random.mockRestore()
+
+    expect(api.counters.tokenRequests).toBe(2)
   })
 
   it('C07: a failed background refresh keeps T1, fires refreshFailed, and retries with backoff', async () => {
