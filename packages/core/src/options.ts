@@ -49,11 +49,14 @@ export interface LoyalAuthOptions {
   apiKey: string | (() => string | Promise<string>)
   /** Default `'https://api.loyalhealth.com'`. Plain `http:` is accepted for loopback only. */
   baseUrl?: string
-  /** Default `'/auth/client/token'`. */
+  /** Default `'/auth/client/token'`. A path: one leading `/`, no query, fragment or `\`. */
   tokenPath?: string
   /** Where tokens are kept between fetches. Default: a new `MemoryTokenStore`. */
   store?: TokenStore
-  /** Key(s) that encrypt records of a persistent store; required for such a store. */
+  /**
+   * Key(s) that encrypt records of a persistent store; required for such a store. Must not be
+   * the API key itself.
+   */
   encryptionKey?: string | Uint8Array | Array<string | Uint8Array>
   /** Used for the token request and `auth.fetch`. Default: the global `fetch`. */
   fetch?: typeof globalThis.fetch
@@ -149,8 +152,13 @@ function resolveApiKey(value: unknown): () => Promise<string> {
 function resolveTokenPath(value: unknown): string {
   if (value === undefined) return defaults.tokenPath
 
-  if (typeof value !== 'string' || !/^\/[^?#\s]*$/.test(value)) {
-    throw configError('tokenPath', 'must be a path starting with "/", without query or fragment')
+  // One leading "/" only: "//host" reads as another host to URL parsers; no "\" either, which
+  // WHATWG URLs read as "/".
+  if (typeof value !== 'string' || !/^\/(?![/\\])[^?#\s\\]*$/.test(value)) {
+    throw configError(
+      'tokenPath',
+      'must be a path starting with a single "/", without query, fragment or backslash'
+    )
   }
 
   return value
@@ -167,8 +175,14 @@ function resolveStore(value: unknown): TokenStore {
   return value as unknown as TokenStore
 }
 
-function resolveEncryptionKey(value: unknown): EncryptionKeyOption | undefined {
+function resolveEncryptionKey(value: unknown, apiKey: unknown): EncryptionKeyOption | undefined {
   if (value === undefined) return undefined
+
+  // A store record sealed with the API key is readable by anyone who holds the key.
+  const keys: unknown[] = Array.isArray(value) ? value : [value]
+  if (typeof apiKey === 'string' && keys.some((key) => key === apiKey)) {
+    throw configError('encryptionKey', 'must not be the API key')
+  }
 
   // Checked now, so a bad key fails at start-up and not at the first store write.
   parseEncryptionKeys(value as EncryptionKeyOption)
@@ -254,7 +268,7 @@ export function resolveOptions(options: LoyalAuthOptions): ResolvedOptions {
   if (options.apiKey === undefined) throw configError('apiKey', 'is required')
 
   const store = resolveStore(options.store)
-  const encryptionKey = resolveEncryptionKey(options.encryptionKey)
+  const encryptionKey = resolveEncryptionKey(options.encryptionKey, options.apiKey)
   if (store.persistent && encryptionKey === undefined) {
     throw configError('encryptionKey', 'is required with a persistent store')
   }

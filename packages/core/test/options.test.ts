@@ -85,6 +85,33 @@ describe('LoyalAuth options', () => {
     expect(configErrorOf({ apiKey, ...options }).message).toContain(`"${name}`)
   })
 
+  it.each(['//evil.example/token', '///auth/client/token', '/\\evil.example/token', 'https://x/t'])(
+    'refuses tokenPath %s: a path with exactly one leading "/"',
+    (tokenPath) => {
+      const error = configErrorOf({ apiKey, tokenPath })
+
+      expect(error.code).toBe('config')
+      expect(error.message).toContain('"tokenPath"')
+    }
+  )
+
+  it('accepts a nested tokenPath', async () => {
+    await new LoyalAuth({ apiKey, tokenPath: '/v2/auth/client/token' }).close()
+  })
+
+  it('refuses an encryptionKey that is the API key, quoting neither', () => {
+    const key = 'a'.repeat(64)
+    const single = configErrorOf({ apiKey: key, encryptionKey: key })
+    const inList = configErrorOf({ apiKey: key, encryptionKey: ['b'.repeat(64), key] })
+
+    for (const error of [single, inList]) {
+      expect(error.code).toBe('config')
+      expect(error.message).toContain('"encryptionKey"')
+      expect(error.message).toContain('API key')
+      expect(error.message).not.toContain(key)
+    }
+  })
+
   it('demands an encryptionKey for a persistent store', () => {
     const store = Object.assign(new MemoryTokenStore(), { persistent: true })
 
