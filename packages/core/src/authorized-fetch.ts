@@ -83,6 +83,37 @@ async function send(
   }
 }
 
+/** What `auth.fetch` takes as its first argument. */
+export type FetchInput = string | URL | Request
+
+function isRequest(input: unknown): input is Request {
+  if (typeof input !== 'object' || input === null || input instanceof URL) return false
+
+  // Duck-typed: a Request from another copy of undici is a Request too.
+  const candidate = input as Partial<Request>
+  return typeof candidate.url === 'string' && typeof candidate.arrayBuffer === 'function'
+}
+
+/**
+ * A `Request` as a URL and an init, as `fetch(request, init)` reads it: fields of `init` win.
+ * Its body is read into bytes, so that it can be replayed after a 401.
+ */
+async function unpack(input: FetchInput, init: RequestInit): Promise<[string | URL, RequestInit]> {
+  if (typeof input === 'string' || input instanceof URL) return [input, init]
+
+  if (!isRequest(input)) {
+    throw new LoyalError('config', '"pathOrUrl" must be a path, an absolute URL or a Request')
+  }
+
+  const { method, headers, redirect, signal } = input
+  const body =
+    init.body === undefined && input.body !== null ? await input.arrayBuffer() : undefined
+  const fromRequest: RequestInit = { method, headers, redirect, signal }
+  if (body !== undefined) fromRequest.body = body
+
+  return [input.url, { ...fromRequest, ...init }]
+}
+
 function describeRequest(init: RequestInit, url: URL): { method: string; path: string } {
   return { method: (init.method ?? 'GET').toUpperCase(), path: url.pathname }
 }
@@ -92,12 +123,17 @@ function describeRequest(init: RequestInit, url: URL): { method: string; path: s
  * requests) and one replay per request; a second 401 throws `unauthorized`. `init.signal` also
  * ends the request's wait for a token, with a `timeout` LoyalError; the shared token request
  * goes on for the other callers.
+ *
+ * `input` is a path (resolved against `baseUrl`), an absolute URL, or a `Request`, whose URL,
+ * method, headers, body (read into bytes), redirect mode and signal are used; fields given in
+ * `init` win. Anything else rejects with a `config` LoyalError naming `pathOrUrl`.
  */
 export async function authorizedFetch(
   host: FetchHost,
-  pathOrUrl: string | URL,
-  init: RequestInit = {}
+  input: FetchInput,
+  options: RequestInit = {}
 ): Promise<Response> {
+  const [pathOrUrl, init] = await unpack(input, options)
   const url = host.resolveUrl(pathOrUrl)
   if (!host.isApiUrl(url)) return host.fetch(url, init)
 

@@ -5,7 +5,12 @@ export {
   createApiProxy,
   type ProxyRequest,
 } from './api-proxy.js'
-export { authorizedFetch, type FetchHost, type TokenWaitOptions } from './authorized-fetch.js'
+export {
+  authorizedFetch,
+  type FetchHost,
+  type FetchInput,
+  type TokenWaitOptions,
+} from './authorized-fetch.js'
 export type { Claims } from './claim-lookup.js'
 export { errorFromResponse } from './error-from-response.js'
 export {

@@ -1,5 +1,5 @@
 import { lookUpApiKey } from './api-key-lookup.js'
-import { authorizedFetch, type TokenWaitOptions } from './authorized-fetch.js'
+import { authorizedFetch, type FetchInput, type TokenWaitOptions } from './authorized-fetch.js'
 import { apiNow, type CachedToken, isUsable } from './cached-token.js'
 import { Cooldown, RefusedKey } from './cooldown.js'
 import { credentialFingerprint } from './fingerprint.js'
@@ -230,11 +230,15 @@ export class LoyalAuth implements AsyncDisposable {
    * included, are returned as they are. `init.signal` also ends this request's wait for a
    * token (a `timeout` LoyalError), not the token request the other callers share.
    *
+   * `pathOrUrl` may also be a `Request`: its URL, method, headers, body (read into bytes, so it
+   * can be replayed), redirect mode and signal are used, and fields of `init` win. Anything that
+   * is not a string, `URL` or `Request` rejects with a `config` LoyalError.
+   *
    * @throws LoyalError `unauthorized` when the replay is refused too, or any `getToken` error.
    * @example
    * const rollups = await (await auth.fetch('/empower/rollups?offset=0&limit=50')).json()
    */
-  fetch(pathOrUrl: string | URL, init?: RequestInit): Promise<Response> {
+  fetch(pathOrUrl: FetchInput, init?: RequestInit): Promise<Response> {
     return authorizedFetch(this.#fetchHost, pathOrUrl, init)
   }
 

@@ -193,6 +193,39 @@ describe('LoyalAuth.fetch', () => {
     expect(auth.peekToken()?.value).not.toBe(t1.value)
   })
 
+  it('takes a Request: its method, headers and body, replayed after a 401', async () => {
+    const api = await startApi()
+    api.faults.route('/rules', { status: 401, method: 'POST', times: 1 })
+    const auth = authFor(api)
+    const body = JSON.stringify({ name: 'From a Request', enabled: true })
+    const request = new Request(`${api.url}/rules`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', 'x-extra': '1' },
+    })
+
+    const response = await auth.fetch(request)
+
+    expect(response.status).toBeLessThan(300)
+    const posts = api.requests.filter((sent) => sent.method === 'POST' && sent.kind === 'api')
+    expect(posts.map((post) => post.body)).toEqual([body, body])
+    expect(posts[1]?.authorization).toEqual([`Bearer ${auth.peekToken()?.value}`])
+    expect(posts[1]?.headers['x-extra']).toBe('1')
+  })
+
+  it('lets init override a Request, and refuses other inputs with config', async () => {
+    const api = await startApi()
+    const auth = authFor(api)
+
+    const response = await auth.fetch(new Request(`${api.url}/users`), { method: 'HEAD' })
+    expect(response.status).toBe(200)
+    expect(api.requests.at(-1)?.method).toBe('HEAD')
+
+    const error = (await rejectionOf(auth.fetch(42 as unknown as string))) as LoyalError
+    expect(error.code).toBe('config')
+    expect(error.message).toContain('"pathOrUrl"')
+  })
+
   it('returns a 403 as it is, without refreshing', async () => {
     const api = await startApi({ scopes: ['rules:read'] })
     const auth = authFor(api)
