@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { LoyalAuth, type LoyalError } from '../../src/index.js'
+import { errorFromResponse, LoyalAuth, type LoyalError } from '../../src/index.js'
 import { authFor, rejectionOf, startApi, until } from './support.js'
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50))
@@ -234,6 +234,12 @@ describe('LoyalAuth.fetch', () => {
 
     expect(response.status).toBe(403)
     expect(api.counters.tokenRequests).toBe(1)
+
+    // The way the READMEs show to make it a LoyalError.
+    const error = errorFromResponse(response, 'POST', '/rules')
+    expect(error?.code).toBe('insufficient_scope')
+    expect(error?.httpStatus).toBe(403)
+    expect(error?.upstreamStatus).toBe(403)
   })
 
   it('returns other statuses as they are', async () => {
