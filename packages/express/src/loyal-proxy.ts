@@ -11,6 +11,7 @@ import {
 } from '@loyal-auth/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { rememberFailedAuth } from './failed-auth.js'
+import { checkAuthOption, withConfigErrors } from './setup-checks.js'
 
 export interface LoyalProxyOptions extends ApiProxyOptions {
   /** The `LoyalAuth` whose token is used, or a function of the request that picks one. */
@@ -28,8 +29,10 @@ export interface LoyalProxyOptions extends ApiProxyOptions {
  * // GET /loyal/empower/rollups -> GET {baseUrl}/empower/rollups
  */
 export function loyalProxy(options: LoyalProxyOptions): RequestHandler {
+  checkAuthOption('loyalProxy', options)
+
   const resolveAuth = loyalAuthResolver(options.auth)
-  const proxy = createApiProxy(options)
+  const proxy = withConfigErrors('loyalProxy', () => createApiProxy(options))
 
   return function loyalProxyMiddleware(req: Request, res: Response, next: NextFunction): void {
     const browserGone = new AbortController()

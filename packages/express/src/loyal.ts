@@ -9,6 +9,7 @@ import {
 } from '@loyal-auth/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { rememberFailedAuth } from './failed-auth.js'
+import { checkAuthOption } from './setup-checks.js'
 
 declare global {
   namespace Express {
@@ -36,10 +37,18 @@ export interface LoyalOptions {
  * const auth = new LoyalAuth({ apiKey: process.env.LOYAL_API_KEY! })
  * app.use(loyal({ auth }))
  * app.get('/rollups', async (req, res) => {
- *   res.json(await (await req.loyal.fetch('/empower/rollups')).json())
+ *   const response = await req.loyal.fetch('/empower/rollups')
+ *   const body = await response.json()
+ *   const error = errorFromResponse(response, 'GET', '/empower/rollups', body) // 401/403
+ *
+ *   if (error) throw error
+ *   res.status(response.status).json(body)
  * })
+ * @throws LoyalError `config` at setup when `options` or `options.auth` is not usable.
  */
 export function loyal(options: LoyalOptions): RequestHandler {
+  checkAuthOption('loyal', options)
+
   const resolveAuth = loyalAuthResolver(options.auth)
 
   return function loyalMiddleware(req: Request, _res: Response, next: NextFunction): void {
