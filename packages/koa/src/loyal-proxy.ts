@@ -11,6 +11,7 @@ import {
 import type { Middleware, Next } from 'koa'
 import { rememberFailedAuth } from './failed-auth.js'
 import type { KoaContext } from './loyal.js'
+import { checkAuthOption, configError, withConfigErrors } from './setup-checks.js'
 
 export interface LoyalProxyOptions extends ApiProxyOptions {
   /** The `LoyalAuth` whose token is used, or a function of the context that picks one. */
@@ -34,8 +35,10 @@ export interface LoyalProxyOptions extends ApiProxyOptions {
  * // GET /loyal/empower/rollups -> GET {baseUrl}/empower/rollups
  */
 export function loyalProxy(options: LoyalProxyOptions): Middleware {
+  checkAuthOption('loyalProxy', options)
+
   const resolveAuth = loyalAuthResolver(options.auth)
-  const proxy = createApiProxy(options)
+  const proxy = withConfigErrors('loyalProxy', () => createApiProxy(options))
   const prefix = checkedPrefix(options.prefix)
 
   return async function loyalProxyMiddleware(ctx: KoaContext, next: Next): Promise<void> {
@@ -68,7 +71,9 @@ function checkedPrefix(prefix: string | undefined): string {
   if (prefix === undefined || prefix === '') return ''
 
   if (typeof prefix !== 'string' || !prefix.startsWith('/') || prefix.endsWith('/')) {
-    throw new TypeError('"prefix" must start with "/" and not end with one, e.g. "/loyal"')
+    throw configError(
+      'loyalProxy(): "prefix" must start with "/" and not end with one, e.g. "/loyal"'
+    )
   }
 
   return prefix

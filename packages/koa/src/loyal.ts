@@ -9,6 +9,7 @@ import {
 } from '@loyal-auth/core'
 import type { Middleware, Next, ParameterizedContext } from 'koa'
 import { rememberFailedAuth } from './failed-auth.js'
+import { checkAuthOption } from './setup-checks.js'
 
 /** The state `loyal()` adds, for apps and routers typed with their own state. */
 export interface LoyalState {
@@ -43,10 +44,19 @@ export interface LoyalOptions {
  * const auth = new LoyalAuth({ apiKey: process.env.LOYAL_API_KEY! })
  * app.use(loyal({ auth }))
  * app.use(async (ctx) => {
- *   ctx.body = await (await ctx.state.loyal.fetch('/empower/rollups')).json()
+ *   const response = await ctx.state.loyal.fetch('/empower/rollups')
+ *   const body = await response.json()
+ *   const error = errorFromResponse(response, 'GET', '/empower/rollups', body) // 401/403
+ *
+ *   if (error) throw error
+ *   ctx.status = response.status
+ *   ctx.body = body
  * })
+ * @throws LoyalError `config` at setup when `options` or `options.auth` is not usable.
  */
 export function loyal(options: LoyalOptions): Middleware {
+  checkAuthOption('loyal', options)
+
   const resolveAuth = loyalAuthResolver(options.auth)
 
   return function loyalMiddleware(ctx: KoaContext, next: Next): Promise<unknown> {

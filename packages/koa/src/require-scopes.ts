@@ -1,6 +1,7 @@
 import { checkScopes, LoyalError, type ScopeMode } from '@loyal-auth/core'
 import type { Middleware, Next } from 'koa'
 import type { KoaContext } from './loyal.js'
+import { checkedScopes } from './setup-checks.js'
 
 /** The 403 body of a refused request. */
 export interface InsufficientScopeBody {
@@ -32,15 +33,16 @@ export interface RequireScopes {
  * A guard after `loyal()`: answers `403 { "error": "insufficient_scope", "required": [...] }`
  * before any call to the Loyal API when the server's token lacks the scopes. A token that
  * carries no scope information is let through: the API decides. Scopes may use any notation
- * core understands (`rules:write`, `write:rules`, `Rules.Write`).
+ * core understands (`rules:write`, `write:rules`, `Rules.Write`); pass each as its own argument.
+ *
+ * @throws LoyalError `config` at setup for no scopes, an empty one, or one holding a space.
  */
 export const requireScopes: RequireScopes = Object.assign(
-  (...scopes: string[]) => scopeGuard(scopes, 'all'),
-  { any: (...scopes: string[]) => scopeGuard(scopes, 'any') }
+  (...scopes: string[]) => scopeGuard(checkedScopes('requireScopes', scopes), 'all'),
+  { any: (...scopes: string[]) => scopeGuard(checkedScopes('requireScopes.any', scopes), 'any') }
 )
 
-function scopeGuard(scopes: string[], mode: ScopeMode): Middleware {
-  const required = checkedScopes(scopes)
+function scopeGuard(required: string[], mode: ScopeMode): Middleware {
   const denial: InsufficientScopeBody = { error: 'insufficient_scope', required }
 
   if (mode === 'any') denial.mode = 'any'
@@ -61,12 +63,4 @@ function scopeGuard(scopes: string[], mode: ScopeMode): Middleware {
 
     return next()
   }
-}
-
-function checkedScopes(scopes: readonly unknown[]): string[] {
-  const valid = scopes.length > 0 && scopes.every((s) => typeof s === 'string' && s.trim() !== '')
-
-  if (!valid) throw new TypeError('requireScopes() needs one or more non-empty scope strings')
-
-  return [...scopes] as string[]
 }

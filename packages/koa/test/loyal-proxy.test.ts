@@ -134,9 +134,15 @@ describe.each(koaMajors)('loyalProxy() on %s', (_major, Koa) => {
     expect(api.counters.apiRequests).toBe(0)
   })
 
-  it.each([['/'], ['api'], ['/api/']])('throws TypeError at setup for the prefix %j', (prefix) => {
-    expect(() => loyalProxy({ auth, prefix, allow: ['GET /empower/*'] })).toThrow(TypeError)
-  })
+  it.each([['/'], ['api'], ['/api/']])(
+    'throws a config error at setup for the prefix %j',
+    (prefix) => {
+      const attempt = () => loyalProxy({ auth, prefix, allow: ['GET /empower/*'] })
+
+      expect(attempt).toThrow(expect.objectContaining({ code: 'config' }))
+      expect(attempt).toThrow('"prefix"')
+    }
+  )
 
   it.each([
     ['a method not on the list', 'POST', '/loyal/empower/rollups'],
@@ -261,8 +267,31 @@ describe.each(koaMajors)('loyalProxy() on %s', (_major, Koa) => {
     expect(api.counters.apiRequests).toBe(0)
   })
 
-  it('throws TypeError at setup for a bad allow list', () => {
-    expect(() => loyalProxy({ auth, allow: ['/empower/*'] })).toThrow(TypeError)
-    expect(() => loyalProxy({ auth, allow: [] })).toThrow(TypeError)
+  it.each([
+    ['no options', undefined, 'loyalProxy({ auth })'],
+    ['no auth', { allow: ['GET /empower/*'] }, '"auth"'],
+    ['an allow entry without a method', { allow: ['/empower/*'] }, '"allow"'],
+    ['an empty allow list', { allow: [] }, '"allow"'],
+    ['a cookie to forward', { allow: ['GET /x'], forwardHeaders: ['cookie'] }, '"forwardHeaders"'],
+    ['a timeout of 0', { allow: ['GET /x'], timeoutDuration: 0 }, '"timeoutDuration"'],
+  ])('throws a config error at setup for %s, naming the option', (name, options, named) => {
+    const withAuth = options === undefined || name === 'no auth' ? options : { auth, ...options }
+    const attempt = () => loyalProxy(withAuth as never)
+
+    expect(attempt).toThrow(expect.objectContaining({ code: 'config' }))
+    expect(attempt).toThrow(named)
+  })
+
+  it('keeps the API key out of setup errors', () => {
+    let message = ''
+
+    try {
+      loyalProxy({ auth, allow: [] })
+    } catch (error) {
+      message = `${String(error)} ${(error as Error).stack}`
+    }
+
+    expect(message).toContain('"allow"')
+    expect(message).not.toContain(api.apiKey)
   })
 })

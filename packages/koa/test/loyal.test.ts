@@ -239,8 +239,21 @@ describe.each(koaMajors)('loyal() on %s', (_major, Koa) => {
     expect(seen.route).toBe(1)
   })
 
-  it('throws TypeError at setup for a missing auth', () => {
-    expect(() => loyal({ auth: undefined as unknown as LoyalAuth })).toThrow(TypeError)
+  it.each([
+    ['no options', undefined],
+    ['options without auth', {}],
+    ['an auth that is no LoyalAuth', { auth: { apiKey: 'k' } }],
+  ])('throws a config error at setup for %s', (_, options) => {
+    const attempt = () => loyal(options as unknown as { auth: LoyalAuth })
+
+    expect(attempt).toThrow(expect.objectContaining({ code: 'config' }))
+    expect(attempt).toThrow(/^loyal\(\)/)
+  })
+
+  it('says "auth" may be a function of the context', () => {
+    expect(() => loyal({ auth: 42 as unknown as LoyalAuth })).toThrow(
+      '"auth" must be a LoyalAuth or a function of the context returning one'
+    )
   })
 
   it('C16: a token endpoint echoing the request leaves no secret in the response', async () => {

@@ -139,8 +139,44 @@ describe.each(koaMajors)('requireScopes() on %s', (_major, Koa) => {
     expect((await response.json()).error).toBe('config')
   })
 
-  it.each([[[]], [['']], [[42]]])('throws TypeError at setup for scopes %j', (scopes) => {
-    expect(() => requireScopes(...(scopes as string[]))).toThrow(TypeError)
-    expect(() => requireScopes.any(...(scopes as string[]))).toThrow(TypeError)
+  it.each([[[]], [['']], [['  ']], [[42]]])(
+    'throws a config error at setup for scopes %j',
+    (scopes) => {
+      expect(() => requireScopes(...(scopes as string[]))).toThrow(
+        expect.objectContaining({
+          code: 'config',
+          message: expect.stringMatching(/^requireScopes\(\)/),
+        })
+      )
+      expect(() => requireScopes.any(...(scopes as string[]))).toThrow(
+        expect.objectContaining({
+          code: 'config',
+          message: expect.stringMatching(/^requireScopes\.any\(\)/),
+        })
+      )
+    }
+  )
+
+  it('refuses scopes joined by a space in one argument, saying to pass them separately', () => {
+    for (const guard of [requireScopes, requireScopes.any]) {
+      expect(() => guard('empower:read users:read')).toThrow(
+        expect.objectContaining({
+          code: 'config',
+          message: expect.stringContaining('pass scopes as separate arguments'),
+        })
+      )
+    }
+  })
+
+  it('trims whitespace around a scope, in the check and in the 403 body', async () => {
+    const granted = await rulesApp(api, requireScopes(' rules:write\n'), ['rules:write'])
+    const refused = await rulesApp(api, requireScopes(' rules:write\n'), ['rules:read'])
+
+    expect((await fetch(`${granted.url}/rules`, { method: 'POST' })).status).toBe(201)
+
+    const response = await fetch(`${refused.url}/rules`, { method: 'POST' })
+
+    expect(response.status).toBe(403)
+    expect((await response.json()).required).toEqual(['rules:write'])
   })
 })
