@@ -11,7 +11,13 @@ import {
   type KeyValueCache,
   PrefixingKeyValueCache,
 } from '@apollo/utils.keyvaluecache'
-import { assertScopes, errorFromResponse, type LoyalAuth, parseRetryAfter } from '@loyal-auth/core'
+import {
+  assertScopes,
+  errorFromResponse,
+  type LoyalAuth,
+  LoyalError,
+  parseRetryAfter,
+} from '@loyal-auth/core'
 import type { GraphQLError } from 'graphql'
 import { createAuthorizedFetcher, type Fetcher } from './authorized-fetcher.js'
 import { fingerprintOf } from './fingerprints.js'
@@ -71,10 +77,15 @@ export abstract class LoyalDataSource<
   // The cache HTTPCache writes to, seen through its prefix, for invalidation after writes.
   private readonly cachedResponses: KeyValueCache
 
+  /** @throws LoyalError `config` when `options`, `auth` or `fetch` is not usable. */
   constructor(options: LoyalDataSourceOptions) {
-    assertAuth(options?.auth, '"auth"')
+    if (typeof options !== 'object' || options === null) {
+      throw configError('LoyalDataSource needs an options object, such as { auth }')
+    }
+
+    assertAuth(options.auth, 'LoyalDataSource: "auth"')
     if (options.fetch !== undefined && typeof options.fetch !== 'function') {
-      throw new TypeError('"fetch" must be a function')
+      throw configError('LoyalDataSource: "fetch" must be a function')
     }
 
     const cache = options.cache ?? new InMemoryLRUCache()
@@ -122,7 +133,8 @@ export abstract class LoyalDataSource<
   /**
    * Refuses with `FORBIDDEN` (and `extensions.required`) when the token's scopes are known and
    * lack one of `scopes`, before any request is made. A token without scope information
-   * passes: the API decides.
+   * passes: the API decides. Pass each scope as its own argument: one holding a space
+   * (`'empower:read users:read'`), an empty one or none at all is a `LOYAL_CONFIG` error.
    *
    * @example
    * async createRule(rule: NewRule) {
@@ -132,9 +144,10 @@ export abstract class LoyalDataSource<
    */
   async requireScopes(...scopes: string[]): Promise<void> {
     try {
+      const required = checkedScopes(scopes)
       const token = this.auth.peekToken() ?? (await this.auth.getToken())
 
-      assertScopes(token, scopes)
+      assertScopes(token, required)
     } catch (error) {
       throw toGraphQLError(error, { auth: this.auth })
     }
@@ -261,7 +274,38 @@ function assertAuth(auth: unknown, name: string): asserts auth is LoyalAuth {
 
   if (typeof candidate?.getToken === 'function' && typeof candidate.baseUrl === 'string') return
 
-  throw new TypeError(`${name} must be a LoyalAuth`)
+  throw configError(`${name} must be a LoyalAuth`)
+}
+
+function configError(message: string): LoyalError {
+  return new LoyalError('config', message)
+}
+
+/**
+ * The scopes `requireScopes` asks for, trimmed. A space inside one argument would be one scope
+ * no token holds (always FORBIDDEN), so it is refused, as is an empty list.
+ */
+function checkedScopes(scopes: readonly unknown[]): string[] {
+  if (scopes.length === 0) {
+    throw configError(
+      "requireScopes() needs one or more scopes, such as requireScopes('rules:write')"
+    )
+  }
+
+  return scopes.map((scope) => {
+    const trimmed = typeof scope === 'string' ? scope.trim() : ''
+
+    if (trimmed === '') throw configError('requireScopes() needs non-empty scope strings')
+
+    if (/\s/.test(trimmed)) {
+      throw configError(
+        `requireScopes(): ${JSON.stringify(trimmed)} holds a space; pass scopes as separate ` +
+          "arguments, such as requireScopes('empower:read', 'users:read')"
+      )
+    }
+
+    return trimmed
+  })
 }
 
 // RESTDataSource users expect a trailing slash, under which relative paths resolve.
