@@ -1,8 +1,7 @@
 import { isLoyalAuth, type LoyalAuth, LoyalError } from '@loyal-auth/core'
 import axios, { type AxiosInstance } from 'axios'
-import { type Attachment, isOurWrapper } from './attachment.js'
-import { authorizeRequest } from './authorize-request.js'
-import { createApiRequestTest } from './request-target.js'
+import { isOurWrapper } from './attachment.js'
+import { authorizeRequest, createAttachment } from './authorize-request.js'
 import { scrubAxiosError, scrubRequests } from './scrub-axios-error.js'
 
 /** Options of {@link attachLoyalAuth}. */
@@ -62,11 +61,7 @@ export function attachLoyalAuth(
 
   if (existing) return sameAuthOrThrow(existing, auth)
 
-  const attachment: Attachment = {
-    auth,
-    isApiRequest: createApiRequestTest(auth),
-    retryOnUnauthorized: options.retryOnUnauthorized ?? true,
-  }
+  const attachment = createAttachment(auth, options.retryOnUnauthorized ?? true)
 
   const requestId = instance.interceptors.request.use(
     (config) => authorizeRequest(attachment, config),

@@ -1,4 +1,4 @@
-import { LoyalError, type LoyalToken } from '@loyal-auth/core'
+import { type LoyalAuth, LoyalError, type LoyalToken } from '@loyal-auth/core'
 import axios, {
   type AxiosAdapter,
   type AxiosError,
@@ -6,7 +6,14 @@ import axios, {
   type AxiosResponse,
   type InternalAxiosRequestConfig,
 } from 'axios'
-import { type Attachment, markWrapper, type SentToken } from './attachment.js'
+import {
+  type Attachment,
+  type RequestState,
+  requestState,
+  type StatefulConfig,
+  sameTarget,
+  stateOf,
+} from './attachment.js'
 import {
   bearerOf,
   deleteAuthorization,
@@ -22,60 +29,97 @@ type AdapterSetting = AxiosRequestConfig['adapter']
 const afterRenewal = ' after a new token'
 
 /**
- * Wraps the adapter of one API request. Axios calls it with the final config, after every
- * request interceptor, so this is where the request is checked once more, where a cold cache
- * waits for its token, and where a 401 from the API is answered with one retry. The retry
- * resends the very config axios dispatched (body already serialised, interceptors not rerun),
- * so the body is unchanged and the request carries exactly one `Authorization` header.
+ * Our adapter around `original`, one per attachment and original adapter. Axios calls it with
+ * the final config, after every request interceptor, so this is where the request is checked
+ * once more, where a cold cache waits for its token, and where a 401 from the API is answered
+ * with one retry. The retry resends the very config axios dispatched (body already serialised,
+ * interceptors not rerun), so the body is unchanged and the request carries exactly one
+ * `Authorization` header. What belongs to one request is on its config (`RequestState`).
  */
-export function loyalAdapter(
-  attachment: Attachment,
-  original: AdapterSetting,
-  sent: SentToken
-): AxiosAdapter {
-  function loyalAuthAdapter(config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
-    const dispatch = axios.getAdapter(original ?? axios.defaults.adapter, config)
+export function loyalAdapter(attachment: Attachment, original: unknown): AxiosAdapter {
+  const adapters = original as AdapterSetting
 
-    // A request interceptor that ran after ours may have sent the request elsewhere.
-    if (!attachment.isApiRequest(config)) {
-      dropBearer(config.headers, sent.token)
+  return function loyalAuthAdapter(config) {
+    const dispatch = axios.getAdapter(adapters ?? axios.defaults.adapter, config)
+    const state = apiRequestState(attachment, config)
+
+    if (state === undefined) {
+      dropBearer(attachment.auth, config.headers)
 
       return dispatch(config)
     }
 
-    if (sent.token) return send(attachment, dispatch, config, sent)
+    if (state.token) return send(attachment, dispatch, config, state)
 
     return attachment.auth.getToken(signalOf(config)).then((token) => {
-      sent.token = token
+      state.token = token
       setAuthorization(config.headers, bearerOf(token))
 
-      return send(attachment, dispatch, config, sent)
+      return send(attachment, dispatch, config, state)
     })
   }
-
-  return markWrapper(loyalAuthAdapter, original)
 }
 
-/** Removes our bearer (and only ours) from a request that is not going to the API. */
-export function dropBearer(headers: HeaderBag, token: LoyalToken | undefined): void {
-  if (token && getAuthorization(headers) === bearerOf(token)) deleteAuthorization(headers)
+/**
+ * The state of a request that goes to the API, `undefined` for one that does not. The origin is
+ * tested again only when the target changed since the interceptor tested it: a request
+ * interceptor that ran after ours may have sent the request elsewhere, and a reused config
+ * arrives here with our adapter but without the state (axios copies no symbols).
+ */
+function apiRequestState(
+  attachment: Attachment,
+  config: InternalAxiosRequestConfig
+): RequestState | undefined {
+  const state = stateOf(config)
+
+  if (state !== undefined && sameTarget(config, state)) return state
+  if (!attachment.isApiRequest(config)) return undefined
+
+  return markApiRequest(config, state?.token)
+}
+
+/** Puts a new {@link RequestState} on the config of a request to the API. */
+export function markApiRequest(
+  config: InternalAxiosRequestConfig,
+  token: LoyalToken | undefined
+): RequestState {
+  const state: RequestState = {
+    token,
+    url: config.url,
+    baseURL: config.baseURL,
+    allowAbsoluteUrls: config.allowAbsoluteUrls,
+  }
+  ;(config as StatefulConfig)[requestState] = state
+
+  return state
+}
+
+/**
+ * Removes a bearer of ours from a request that is not going to the API: the value of any token
+ * this `auth` has seen (a reused config may carry an older one), and the API key. The caller's
+ * own `Authorization` stays.
+ */
+export function dropBearer(auth: LoyalAuth, headers: HeaderBag): void {
+  const value = getAuthorization(headers)
+
+  if (typeof value === 'string' && auth.redact(value) !== value) deleteAuthorization(headers)
 }
 
 function send(
   attachment: Attachment,
   dispatch: AxiosAdapter,
   config: InternalAxiosRequestConfig,
-  sent: SentToken
+  state: RequestState
 ): Promise<AxiosResponse> {
-  const after401 = (passOn: () => AxiosResponse) =>
-    onUnauthorized(attachment, dispatch, config, sent, passOn)
-
   return dispatch(config).then(
-    (response) => (isApiUnauthorized(attachment, response) ? after401(() => response) : response),
+    (response) =>
+      isApiUnauthorized(attachment, response)
+        ? onUnauthorized(attachment, dispatch, config, state, () => response)
+        : response,
     (error: unknown) => {
       if (!axios.isAxiosError(error) || !isApiUnauthorized(attachment, error.response)) throw error
 
-      return after401(() => {
+      return onUnauthorized(attachment, dispatch, config, state, () => {
         throw error
       })
     }
@@ -86,7 +130,7 @@ async function onUnauthorized(
   attachment: Attachment,
   dispatch: AxiosAdapter,
   config: InternalAxiosRequestConfig,
-  sent: SentToken,
+  sent: RequestState,
   passOn: () => AxiosResponse
 ): Promise<AxiosResponse> {
   const { auth } = attachment

@@ -4,9 +4,6 @@ import type { AxiosRequestConfig } from 'axios'
 /** The parts of a request config that decide where axios sends it. */
 export type RequestTarget = Pick<AxiosRequestConfig, 'url' | 'baseURL' | 'allowAbsoluteUrls'>
 
-/** Answers "does this request go to the Loyal API's origin?" for one `LoyalAuth`. */
-export type ApiRequestTest = (config: RequestTarget) => boolean
-
 // axios' own test (helpers/isAbsoluteURL.js): a scheme followed by `//`, or a bare `//`.
 const absoluteUrl = /^([a-z][a-z\d+\-.]*:)?\/\//i
 
@@ -16,7 +13,7 @@ const absoluteUrl = /^([a-z][a-z\d+\-.]*:)?\/\//i
  * included. A relative URL is joined to the baseURL with a `/`, which keeps the baseURL's
  * origin, so the answer for a baseURL is computed once and reused: the hot path parses nothing.
  */
-export function createApiRequestTest(auth: LoyalAuth): ApiRequestTest {
+export function createApiRequestTest(auth: LoyalAuth): (config: RequestTarget) => boolean {
   let lastBase: string | undefined
   let lastBaseIsApi = false
 

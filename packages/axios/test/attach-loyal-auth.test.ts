@@ -72,6 +72,18 @@ describe('attachLoyalAuth: hot and cold paths', () => {
     await pending
   })
 
+  it('installs one adapter and one redirect hook per instance, not one per request', async () => {
+    await loyal.auth.getToken()
+    const client = createLoyalAxios(loyal.auth, { adapter: recordingAdapter() })
+
+    const [first, second] = await Promise.all([client.get('/users'), client.get('/rules')])
+
+    expect(first.config.adapter).toBeTypeOf('function')
+    expect(second.config.adapter).toBe(first.config.adapter)
+    expect(first.config.beforeRedirect).toBeTypeOf('function')
+    expect(second.config.beforeRedirect).toBe(first.config.beforeRedirect)
+  })
+
   it('waits for the token only when the cache is cold, with one token request', async () => {
     const adapter = recordingAdapter()
     const client = createLoyalAxios(loyal.auth, { adapter })

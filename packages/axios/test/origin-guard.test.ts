@@ -97,6 +97,23 @@ describe('absolute URLs', () => {
     expect(otherHost.seen.map((request) => request.authorization)).toEqual([[]])
   })
 
+  it('removes an older token of ours too when a reused config points elsewhere', async () => {
+    // Its own API and auth: renewing the token must not touch the file's shared one.
+    const own = await setup()
+
+    try {
+      const client = createLoyalAxios(own.auth)
+      const { config } = await client.get('/users')
+      await own.auth.getToken({ forceRefresh: true })
+
+      await client.request({ ...config, url: `${otherHost.url}/reused` })
+
+      expect(otherHost.seen.map((request) => request.authorization)).toEqual([[]])
+    } finally {
+      await own.close()
+    }
+  })
+
   it('removes our bearer when a later interceptor moves the request elsewhere', async () => {
     const client = axios.create({ baseURL: loyal.api.url })
     // Registered first, so with axios' default ordering it runs after ours.
