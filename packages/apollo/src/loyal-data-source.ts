@@ -13,9 +13,10 @@ import {
 } from '@apollo/utils.keyvaluecache'
 import {
   assertScopes,
+  checkedScopes,
+  configError,
   errorFromResponse,
   type LoyalAuth,
-  LoyalError,
   parseRetryAfter,
 } from '@loyal-auth/core'
 import type { GraphQLError } from 'graphql'
@@ -144,7 +145,7 @@ export abstract class LoyalDataSource<
    */
   async requireScopes(...scopes: string[]): Promise<void> {
     try {
-      const required = checkedScopes(scopes)
+      const required = checkedScopes('requireScopes', scopes)
       const token = this.auth.peekToken() ?? (await this.auth.getToken())
 
       assertScopes(token, required)
@@ -275,37 +276,6 @@ function assertAuth(auth: unknown, name: string): asserts auth is LoyalAuth {
   if (typeof candidate?.getToken === 'function' && typeof candidate.baseUrl === 'string') return
 
   throw configError(`${name} must be a LoyalAuth`)
-}
-
-function configError(message: string): LoyalError {
-  return new LoyalError('config', message)
-}
-
-/**
- * The scopes `requireScopes` asks for, trimmed. A space inside one argument would be one scope
- * no token holds (always FORBIDDEN), so it is refused, as is an empty list.
- */
-function checkedScopes(scopes: readonly unknown[]): string[] {
-  if (scopes.length === 0) {
-    throw configError(
-      "requireScopes() needs one or more scopes, such as requireScopes('rules:write')"
-    )
-  }
-
-  return scopes.map((scope) => {
-    const trimmed = typeof scope === 'string' ? scope.trim() : ''
-
-    if (trimmed === '') throw configError('requireScopes() needs non-empty scope strings')
-
-    if (/\s/.test(trimmed)) {
-      throw configError(
-        `requireScopes(): ${JSON.stringify(trimmed)} holds a space; pass scopes as separate ` +
-          "arguments, such as requireScopes('empower:read', 'users:read')"
-      )
-    }
-
-    return trimmed
-  })
 }
 
 // RESTDataSource users expect a trailing slash, under which relative paths resolve.

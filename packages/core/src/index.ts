@@ -1,3 +1,4 @@
+export { checkAuthOption, checkedScopes, configError, withConfigErrors } from './adapter-setup.js'
 export {
   type ApiProxy,
   type ApiProxyAuth,

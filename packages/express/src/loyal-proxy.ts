@@ -3,15 +3,16 @@ import { pipeline } from 'node:stream/promises'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import {
   type ApiProxyOptions,
+  checkAuthOption,
   createApiProxy,
   type LoyalAuth,
   type LoyalAuthSource,
   loyalAuthResolver,
   settleLoyalAuth,
+  withConfigErrors,
 } from '@loyal-auth/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { rememberFailedAuth } from './failed-auth.js'
-import { checkAuthOption, withConfigErrors } from './setup-checks.js'
 
 export interface LoyalProxyOptions extends ApiProxyOptions {
   /** The `LoyalAuth` whose token is used, or a function of the request that picks one. */

@@ -1,4 +1,5 @@
 import {
+  checkAuthOption,
   createLoyalContext,
   isLoyalAuth,
   type LoyalAuth,
@@ -9,7 +10,6 @@ import {
 } from '@loyal-auth/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { rememberFailedAuth } from './failed-auth.js'
-import { checkAuthOption } from './setup-checks.js'
 
 declare global {
   namespace Express {

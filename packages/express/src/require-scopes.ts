@@ -1,6 +1,5 @@
-import { checkScopes, LoyalError, type ScopeMode } from '@loyal-auth/core'
+import { checkedScopes, checkScopes, LoyalError, type ScopeMode } from '@loyal-auth/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { checkedScopes } from './setup-checks.js'
 
 /** The 403 body of a refused request. */
 export interface InsufficientScopeBody {

@@ -2,16 +2,18 @@ import { Readable } from 'node:stream'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import {
   type ApiProxyOptions,
+  checkAuthOption,
+  configError,
   createApiProxy,
   type LoyalAuth,
   type LoyalAuthSource,
   loyalAuthResolver,
   settleLoyalAuth,
+  withConfigErrors,
 } from '@loyal-auth/core'
 import type { Middleware, Next } from 'koa'
 import { rememberFailedAuth } from './failed-auth.js'
 import type { KoaContext } from './loyal.js'
-import { checkAuthOption, configError, withConfigErrors } from './setup-checks.js'
 
 export interface LoyalProxyOptions extends ApiProxyOptions {
   /** The `LoyalAuth` whose token is used, or a function of the context that picks one. */
@@ -35,7 +37,7 @@ export interface LoyalProxyOptions extends ApiProxyOptions {
  * // GET /loyal/empower/rollups -> GET {baseUrl}/empower/rollups
  */
 export function loyalProxy(options: LoyalProxyOptions): Middleware {
-  checkAuthOption('loyalProxy', options)
+  checkAuthOption('loyalProxy', options, 'context')
 
   const resolveAuth = loyalAuthResolver(options.auth)
   const proxy = withConfigErrors('loyalProxy', () => createApiProxy(options))

@@ -1,4 +1,5 @@
 import {
+  checkAuthOption,
   createLoyalContext,
   isLoyalAuth,
   type LoyalAuth,
@@ -9,7 +10,6 @@ import {
 } from '@loyal-auth/core'
 import type { Middleware, Next, ParameterizedContext } from 'koa'
 import { rememberFailedAuth } from './failed-auth.js'
-import { checkAuthOption } from './setup-checks.js'
 
 /** The state `loyal()` adds, for apps and routers typed with their own state. */
 export interface LoyalState {
@@ -55,7 +55,7 @@ export interface LoyalOptions {
  * @throws LoyalError `config` at setup when `options` or `options.auth` is not usable.
  */
 export function loyal(options: LoyalOptions): Middleware {
-  checkAuthOption('loyal', options)
+  checkAuthOption('loyal', options, 'context')
 
   const resolveAuth = loyalAuthResolver(options.auth)
 

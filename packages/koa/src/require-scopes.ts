@@ -1,7 +1,6 @@
-import { checkScopes, LoyalError, type ScopeMode } from '@loyal-auth/core'
+import { checkedScopes, checkScopes, LoyalError, type ScopeMode } from '@loyal-auth/core'
 import type { Middleware, Next } from 'koa'
 import type { KoaContext } from './loyal.js'
-import { checkedScopes } from './setup-checks.js'
 
 /** The 403 body of a refused request. */
 export interface InsufficientScopeBody {

@@ -1,12 +1,16 @@
-import { isLoyalAuth, LoyalError } from '@loyal-auth/core'
+import { LoyalError } from './loyal-error.js'
+import { isLoyalAuth } from './request-context.js'
 
 /** What a setup mistake throws, when the app is wired up rather than at the first request. */
 export function configError(message: string, cause?: unknown): LoyalError {
   return new LoyalError('config', message, cause === undefined ? {} : { cause })
 }
 
-/** Checks that a factory got an options object whose `auth` can give a `LoyalAuth`. */
-export function checkAuthOption(factory: string, options: unknown): void {
+/**
+ * Checks that an adapter factory got an options object whose `auth` can give a `LoyalAuth`.
+ * `source` names what a tenant function receives in that framework (request, context).
+ */
+export function checkAuthOption(factory: string, options: unknown, source = 'request'): void {
   if (typeof options !== 'object' || options === null) {
     throw configError(`${factory}() needs an options object, such as ${factory}({ auth })`)
   }
@@ -15,7 +19,7 @@ export function checkAuthOption(factory: string, options: unknown): void {
 
   if (typeof auth !== 'function' && !isLoyalAuth(auth)) {
     throw configError(
-      `${factory}(): "auth" must be a LoyalAuth or a function of the context returning one`
+      `${factory}(): "auth" must be a LoyalAuth or a function of the ${source} returning one`
     )
   }
 }
@@ -37,7 +41,7 @@ export function withConfigErrors<T>(factory: string, build: () => T): T {
 
 /**
  * The scopes a guard asks for, trimmed. A space inside one argument would be one scope no token
- * holds (always 403), so it is refused, as is an empty list.
+ * holds (always refused), so it is refused at setup, as is an empty list.
  */
 export function checkedScopes(guard: string, scopes: readonly unknown[]): string[] {
   if (scopes.length === 0) {
