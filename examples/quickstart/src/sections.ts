@@ -109,8 +109,11 @@ function reportRefresh(
   const [first, ...refreshes] = fetched as [Fetched, ...Fetched[]]
   const answered = outcome.ok === outcome.calls ? 'all answered 200' : `${outcome.ok} answered 200`
   const waited = outcome.waited === 0 ? 'none waited for a token' : `${outcome.waited} waited`
+  // Each refresh is judged against the token it replaced, not against the first one.
   const refreshLines = refreshes.map((refresh, index) => {
-    const when = refresh.at < first.expiresAt.getTime() ? 'before #1 expired' : 'after #1 expired'
+    const previous = fetched[index] as Fetched
+    const ahead = refresh.at < previous.expiresAt.getTime()
+    const when = `${ahead ? 'before' : 'after'} #${index + 1} expired`
 
     return `#${index + 2} fetched in the background ${seconds(refresh.at - start)} in (${when})`
   })
