@@ -245,7 +245,9 @@ export abstract class LoyalDataSource<
     try {
       await this.cachedResponses.delete(key)
     } catch (error) {
-      this.logger.warn(`loyal-auth: could not drop a stale cache entry: ${String(error)}`)
+      // A cache backend's message may quote what it was given: redact before logging.
+      const reason = this.auth.redact(String(error))
+      this.logger.warn(`loyal-auth: could not drop a stale cache entry: ${reason}`)
     }
   }
 
