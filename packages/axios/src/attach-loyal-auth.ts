@@ -1,7 +1,7 @@
 import { isLoyalAuth, type LoyalAuth, LoyalError } from '@loyal-auth/core'
 import axios, { type AxiosInstance } from 'axios'
-import { isOurWrapper } from './attachment.js'
-import { authorizeRequest, createAttachment } from './authorize-request.js'
+import type { Attachment } from './attachment.js'
+import { createAttachment, routeRequest } from './route-request.js'
 import { scrubAxiosError, scrubRequests } from './scrub-axios-error.js'
 
 /** Options of {@link attachLoyalAuth}. */
@@ -64,12 +64,12 @@ export function attachLoyalAuth(
   const attachment = createAttachment(auth, options.retryOnUnauthorized ?? true)
 
   const requestId = instance.interceptors.request.use(
-    (config) => authorizeRequest(attachment, config),
+    (config) => routeRequest(attachment, config),
     null,
     { synchronous: true }
   )
   const responseId = instance.interceptors.response.use(null, (error: unknown) => {
-    throw scrubIfOurs(error, auth)
+    throw scrubIfOurs(error, attachment)
   })
 
   function detach(): void {
@@ -128,14 +128,19 @@ function configError(message: string): LoyalError {
 }
 
 /**
- * Every axios error of this instance passes here on its way out. Those of requests we
- * authenticated are scrubbed of our secrets; all of them lose the raw Node request, which can
- * lead (socket, shared agent) to an earlier API request's headers.
+ * Every axios error of this instance passes here on its way out, also those raised after our
+ * adapter (a response transform that throws, a cancellation). Those of requests to the API are
+ * scrubbed of our secrets; all of them lose the raw Node request, which can lead (socket,
+ * shared agent) to an earlier API request's headers.
  */
-function scrubIfOurs(error: unknown, auth: LoyalAuth): unknown {
+function scrubIfOurs(error: unknown, attachment: Attachment): unknown {
   if (!axios.isAxiosError(error)) return error
 
-  if (isOurWrapper(error.config?.adapter)) return scrubAxiosError(error, auth)
+  const { config } = error
+
+  if (config !== undefined && attachment.isApiRequest(config)) {
+    return scrubAxiosError(error, attachment.auth)
+  }
 
   scrubRequests(error)
 

@@ -1,4 +1,4 @@
-import type { LoyalAuth, LoyalToken } from '@loyal-auth/core'
+import type { LoyalAuth } from '@loyal-auth/core'
 import type { AxiosAdapter, AxiosRequestConfig } from 'axios'
 import type { RequestTarget } from './request-target.js'
 
@@ -13,37 +13,6 @@ export interface Attachment {
   readonly adapterFor: (original: unknown) => AxiosAdapter
   /** Our `beforeRedirect` around the request's own. */
   readonly redirectHookFor: (original: unknown) => RedirectHook
-}
-
-/**
- * What one API request carries, on its config under {@link requestState}: the token it was
- * sent with (the adapter fills it on a cold cache, the 401 retry replaces it) and the target the
- * interceptor found to be the API, so the adapter tests the origin again only when it changed.
- */
-export interface RequestState {
-  token: LoyalToken | undefined
-  readonly url: unknown
-  readonly baseURL: unknown
-  readonly allowAbsoluteUrls: unknown
-}
-
-// A symbol of this copy only: a config marked by another copy is authorised by that copy.
-export const requestState = Symbol('loyal-auth.axios.request')
-
-export type StatefulConfig = RequestTarget & { [requestState]?: RequestState }
-
-/** The request's state, set by the interceptor; `undefined` for a config it did not authorise. */
-export function stateOf(config: StatefulConfig): RequestState | undefined {
-  return config[requestState]
-}
-
-/** True while the request still goes where the interceptor saw it go. */
-export function sameTarget(config: RequestTarget, state: RequestState): boolean {
-  return (
-    config.url === state.url &&
-    config.baseURL === state.baseURL &&
-    config.allowAbsoluteUrls === state.allowAbsoluteUrls
-  )
 }
 
 // Global symbols, so a second copy of this package recognises what the first one installed.

@@ -36,15 +36,18 @@ export function getAuthorization(headers: HeaderBag | undefined): unknown {
 /**
  * Sets exactly one `Authorization` header, a plain string: any other spelling of the name is
  * removed first, so a retried request can never carry the old token next to the new one.
+ *
+ * Written as a property, the way axios' own docs set headers in interceptors, not through
+ * `AxiosHeaders.set`, which runs axios' header-value sanitiser over the whole value on every
+ * request (about 2 µs for a JWT here, see bench/). The values set here need no sanitising: a
+ * token's value is a compact JWT, checked character by character when it was parsed, and the
+ * redaction marker is a constant.
  */
 export function setAuthorization(headers: HeaderBag, value: string): void {
-  if (typeof headers.set === 'function') {
-    headers.set('Authorization', value)
-
-    return
+  for (const name in headers) {
+    if (name !== 'Authorization' && isAuthorizationName(name)) delete headers[name]
   }
 
-  deleteAuthorization(headers)
   headers.Authorization = value
 }
 
@@ -62,5 +65,5 @@ export function deleteAuthorization(headers: HeaderBag): void {
 }
 
 function isAuthorizationName(name: string): boolean {
-  return name.toLowerCase() === 'authorization'
+  return name.length === 13 && name.toLowerCase() === 'authorization'
 }

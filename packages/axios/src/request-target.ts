@@ -8,7 +8,7 @@ export type RequestTarget = Pick<AxiosRequestConfig, 'url' | 'baseURL' | 'allowA
 const absoluteUrl = /^([a-z][a-z\d+\-.]*:)?\/\//i
 
 /**
- * Builds the test the interceptor runs on every request. It reads the URL the way axios'
+ * Builds the test the adapter runs on every request. It reads the URL the way axios'
  * `buildFullPath` does, so the answer is about the URL axios will really request, baseURL
  * included. A relative URL is joined to the baseURL with a `/`, which keeps the baseURL's
  * origin, so the answer for a baseURL is computed once and reused: the hot path parses nothing.

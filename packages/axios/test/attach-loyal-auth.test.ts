@@ -210,3 +210,28 @@ function catchError(run: () => unknown): unknown {
 
   return undefined
 }
+
+describe('request interceptors of the caller', () => {
+  it('never see the bearer, which is set after them, and the request still carries it', async () => {
+    const { auth } = loyal
+    const client = axios.create({ baseURL: auth.baseUrl })
+    const logged: unknown[] = []
+    // Registered before attaching, so axios runs it after our interceptor: a logger's place.
+    client.interceptors.request.use((config) => {
+      logged.push(config.headers.get('Authorization'))
+
+      return config
+    })
+    attachLoyalAuth(client, auth)
+
+    await client.get('/users')
+    await client.get('/users')
+
+    const token = await auth.getToken()
+    expect(logged).toEqual([undefined, undefined])
+    expect(apiRequestsTo('/users').map((request) => request.authorization)).toEqual([
+      [`Bearer ${token.value}`],
+      [`Bearer ${token.value}`],
+    ])
+  })
+})

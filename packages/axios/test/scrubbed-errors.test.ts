@@ -111,6 +111,24 @@ describe('axios errors of API requests', () => {
     expect(error.response?.status).toBe(404)
     expectNoSecrets(error, [token, api.apiKey])
   })
+  it('hold no secret when axios fails after the response arrived (strict JSON)', async () => {
+    loyal = await setup()
+    const { api, auth } = loyal
+    const token = (await auth.getToken()).value
+    api.faults.route('/users', { status: 200, body: '{"users": [' })
+    // Strict parsing turns a body that is not JSON into an axios error after our adapter.
+    const client = createLoyalAxios(auth, {
+      responseType: 'json',
+      transitional: { silentJSONParsing: false },
+    })
+
+    const error = (await failure(() => client.get('/users'))) as AxiosError
+
+    expect(axios.isAxiosError(error)).toBe(true)
+    expect(error.config?.headers.get('Authorization')).toBe('[redacted]')
+    expect(inspect(error, { depth: 20 })).not.toContain(token)
+    expectNoSecrets(error, [token, api.apiKey])
+  })
 })
 
 describe('axios errors of requests to other hosts', () => {

@@ -101,6 +101,7 @@ export class LoyalAuth implements AsyncDisposable {
   #seq = 0
   #committedSeq = 0
   #closed = false
+  #settled: { readonly token: LoyalToken; readonly promise: Promise<LoyalToken> } | undefined
 
   /**
    * @param options - see {@link LoyalAuthOptions}; only `apiKey` is required.
@@ -140,13 +141,30 @@ export class LoyalAuth implements AsyncDisposable {
    * const token = await auth.getToken()
    * headers.authorization = `Bearer ${token.value}`
    */
-  async getToken(options: GetTokenOptions = {}): Promise<LoyalToken> {
-    this.#assertOpen()
-
-    if (options.forceRefresh !== true) {
+  getToken(options?: GetTokenOptions): Promise<LoyalToken> {
+    if (options?.forceRefresh !== true) {
       const token = this.peekToken()
-      if (token !== undefined) return token
+      if (token !== undefined) return this.#settledWith(token)
     }
+
+    return this.#fetchToken(options ?? {})
+  }
+
+  /**
+   * One resolved promise per cached token, handed to every caller while it is current: a
+   * settled promise cannot change, and this spares the cached path the promise an async
+   * function makes on each call.
+   */
+  #settledWith(token: LoyalToken): Promise<LoyalToken> {
+    if (this.#settled?.token !== token) {
+      this.#settled = { token, promise: Promise.resolve(token) }
+    }
+
+    return this.#settled.promise
+  }
+
+  async #fetchToken(options: GetTokenOptions): Promise<LoyalToken> {
+    this.#assertOpen()
 
     // A forced refresh is the caller's way to try a refused key again at once.
     if (options.forceRefresh === true) this.#refusedKey.clear()

@@ -29,6 +29,26 @@ describe('LoyalAuth refresh ahead of expiry', () => {
     expect(auth.peekToken()?.expiresAt.getTime()).toBeGreaterThan(t1.expiresAt.getTime())
   })
 
+  it('hands cached callers one settled promise until the token changes', async () => {
+    const clock = createClock()
+    const api = await startApi({ now: clock.now })
+    const auth = authFor(api, { now: clock.now })
+    const t1 = await auth.getToken()
+
+    const first = auth.getToken()
+    expect(auth.getToken()).toBe(first)
+    expect(await first).toBe(t1)
+
+    clock.advance(0.9 * day)
+    await until(() => auth.peekToken() !== t1)
+    const renewed = auth.getToken()
+
+    expect(renewed).not.toBe(first)
+    expect(await renewed).not.toBe(t1)
+    expect(await auth.getToken({ forceRefresh: true })).not.toBe(await renewed)
+    expect(api.counters.tokenRequests).toBe(3)
+  })
+
   it('refreshes with at least 4 hours of a 24-hour token left, even at the latest draw', async () => {
     const random = vi.spyOn(Math, 'random').mockReturnValue(0.999_999)
     const clock = createClock()

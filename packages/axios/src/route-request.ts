@@ -1,8 +1,7 @@
 import type { LoyalAuth } from '@loyal-auth/core'
 import type { InternalAxiosRequestConfig } from 'axios'
 import { type Attachment, unwrap, wrapperCache } from './attachment.js'
-import { bearerOf, setAuthorization } from './headers.js'
-import { dropBearer, loyalAdapter, markApiRequest } from './loyal-adapter.js'
+import { loyalAdapter } from './loyal-adapter.js'
 import { redirectGuard } from './redirect-guard.js'
 import { createApiRequestTest } from './request-target.js'
 
@@ -20,29 +19,16 @@ export function createAttachment(auth: LoyalAuth, retryOnUnauthorized: boolean):
 }
 
 /**
- * The request interceptor, registered as synchronous: with a usable token cached it sets the
- * bearer and returns, creating no promise. A cold or expired cache leaves the header unset and
- * lets our adapter wait for the token, so only that request takes the async path. Requests to
- * any other origin are left alone, except that a bearer of ours copied onto one (a reused
- * `response.config`, say) is removed.
+ * The request interceptor, registered as synchronous so it creates no promise: it only routes
+ * the request through our adapter, around whichever adapter the request would have used (the
+ * instance's, or one set on this request). The adapter does the rest, after every interceptor
+ * has had its say about where the request goes.
  */
-export function authorizeRequest(
+export function routeRequest(
   attachment: Attachment,
   config: InternalAxiosRequestConfig
 ): InternalAxiosRequestConfig {
-  if (!attachment.isApiRequest(config)) {
-    dropBearer(attachment.auth, config.headers)
-
-    return config
-  }
-
-  const token = attachment.auth.peekToken()
-
-  if (token) setAuthorization(config.headers, bearerOf(token))
-
-  markApiRequest(config, token)
   config.adapter = attachment.adapterFor(unwrap(config.adapter))
-  config.beforeRedirect = attachment.redirectHookFor(unwrap(config.beforeRedirect))
 
   return config
 }
