@@ -19,18 +19,7 @@ type FetcherResponse = Awaited<ReturnType<Fetcher>>
  * cache entry (http-cache-semantics keeps request headers when a response has `Vary`).
  */
 export function createAuthorizedFetcher(send: Fetcher): Fetcher {
-  const hosts = new WeakMap<LoyalAuth, FetchHost>()
-
-  const hostFor = (auth: LoyalAuth): FetchHost => {
-    let host = hosts.get(auth)
-
-    if (host === undefined) {
-      host = fetchHost(auth, send)
-      hosts.set(auth, host)
-    }
-
-    return host
-  }
+  const hostFor = hostsOf(send)
 
   return async function authorizedFetcher(url, init = {}) {
     const state = stateOf(init)
@@ -44,10 +33,36 @@ export function createAuthorizedFetcher(send: Fetcher): Fetcher {
   }
 }
 
+// A data source is usually made per operation, with the same transport each time: the hosts
+// are kept per transport, so an operation builds none.
+const hostsByTransport = new WeakMap<Fetcher, (auth: LoyalAuth) => FetchHost>()
+
+function hostsOf(send: Fetcher): (auth: LoyalAuth) => FetchHost {
+  let hostFor = hostsByTransport.get(send)
+
+  if (hostFor === undefined) {
+    const hosts = new WeakMap<LoyalAuth, FetchHost>()
+
+    hostFor = (auth) => {
+      let host = hosts.get(auth)
+
+      if (host === undefined) {
+        host = fetchHost(auth, send)
+        hosts.set(auth, host)
+      }
+
+      return host
+    }
+    hostsByTransport.set(send, hostFor)
+  }
+
+  return hostFor
+}
+
 // Everything token-related is the auth's; only the transport is the data source's.
 function fetchHost(auth: LoyalAuth, send: Fetcher): FetchHost {
   return {
-    fetch: async (url, init) => asWebResponse(await send(url.href, toFetcherInit(init))),
+    fetch: (url, init) => send(url.href, toFetcherInit(init)).then(asWebResponse),
     resolveUrl: (url) => auth.resolveUrl(url),
     isApiUrl: (url) => auth.isApiUrl(url),
     peekToken: () => auth.peekToken(),
@@ -57,17 +72,23 @@ function fetchHost(auth: LoyalAuth, send: Fetcher): FetchHost {
   }
 }
 
-// RESTDataSource's fetchers take headers as a plain object.
+// RESTDataSource's fetchers take headers as a plain object; core hands over a Headers.
 function toFetcherInit(init: RequestInit): FetcherInit {
-  const headers = Object.fromEntries(new Headers(init.headers))
+  const headers: Record<string, string> = {}
+
+  const source = init.headers instanceof Headers ? init.headers : new Headers(init.headers)
+
+  for (const [name, value] of source) headers[name] = value
 
   return { ...(init as FetcherInit), headers }
 }
 
 // Core reads and cancels bodies the web way; a fetcher such as node-fetch returns Node streams.
-async function asWebResponse(response: FetcherResponse): Promise<Response> {
-  if (response instanceof Response) return response
+function asWebResponse(response: FetcherResponse): Response | Promise<Response> {
+  return response instanceof Response ? response : copied(response)
+}
 
+async function copied(response: FetcherResponse): Promise<Response> {
   const empty = [101, 204, 205, 304].includes(response.status)
   const body = empty ? null : await response.arrayBuffer()
 

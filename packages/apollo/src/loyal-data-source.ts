@@ -21,7 +21,7 @@ import {
 } from '@loyal-auth/core'
 import type { GraphQLError } from 'graphql'
 import { createAuthorizedFetcher, type Fetcher } from './authorized-fetcher.js'
-import { fingerprintOf } from './fingerprints.js'
+import { fingerprintOf, knownFingerprint } from './fingerprints.js'
 import { type CallSite, fromUpstreamFailure, toGraphQLError } from './graphql-errors.js'
 import { stateOf, withState } from './request-state.js'
 
@@ -161,11 +161,13 @@ export abstract class LoyalDataSource<
     const { auth } = this
 
     try {
-      const state = { auth, fingerprint: await fingerprintOf(auth) }
+      const fingerprint = knownFingerprint(auth) ?? (await fingerprintOf(auth))
       const request = { ...incomingRequest, cacheOptions: this.successOnly(incomingRequest) }
-      const result = await super.fetch<TResult>(path, withState(request, state))
+      const result = await super.fetch<TResult>(path, withState(request, { auth, fingerprint }))
 
-      await this.dropInvalidated(result)
+      if (result.requestDeduplication.policy.policy === 'do-not-deduplicate') {
+        await this.dropInvalidated(result.requestDeduplication.policy)
+      }
 
       return result
     } catch (error) {
@@ -231,11 +233,7 @@ export abstract class LoyalDataSource<
 
   // RESTDataSource forgets in-flight GETs of a resource that a POST/PUT/... touches; we also
   // drop their cached responses, so a GET after a successful write shows the new data.
-  private async dropInvalidated(result: DataSourceFetchResult<unknown>): Promise<void> {
-    const { policy } = result.requestDeduplication
-
-    if (policy.policy !== 'do-not-deduplicate') return
-
+  private async dropInvalidated(policy: { invalidateDeduplicationKeys?: string[] }): Promise<void> {
     const keys = policy.invalidateDeduplicationKeys ?? []
 
     await Promise.all(keys.map((key) => this.dropCached(key)))

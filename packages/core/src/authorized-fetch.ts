@@ -16,6 +16,21 @@ export interface FetchHost {
   tokenAfterUnauthorized(sent: LoyalToken, options?: TokenWaitOptions): Promise<LoyalToken>
 }
 
+// One flat string per token: a template string built per request is a rope that every header
+// check flattens again.
+const bearers = new WeakMap<LoyalToken, string>()
+
+function bearerOf(token: LoyalToken): string {
+  let bearer = bearers.get(token)
+
+  if (bearer === undefined) {
+    bearer = `Bearer ${token.value}`
+    bearers.set(token, bearer)
+  }
+
+  return bearer
+}
+
 const redirectStatuses = new Set([301, 302, 303, 307, 308])
 /** The fetch standard's redirect limit. */
 const maxRedirects = 20
@@ -64,7 +79,7 @@ async function send(
   for (let hops = 0; ; hops++) {
     const headers = new Headers(request.headers)
     const fromApi = host.isApiUrl(target)
-    if (fromApi) headers.set('authorization', `Bearer ${token.value}`)
+    if (fromApi) headers.set('authorization', bearerOf(token))
     else headers.delete('authorization')
 
     const redirect = mode === 'follow' ? 'manual' : mode
@@ -98,9 +113,17 @@ function isRequest(input: unknown): input is Request {
  * A `Request` as a URL and an init, as `fetch(request, init)` reads it: fields of `init` win.
  * Its body is read into bytes, so that it can be replayed after a 401.
  */
-async function unpack(input: FetchInput, init: RequestInit): Promise<[string | URL, RequestInit]> {
+function unpack(
+  input: FetchInput,
+  init: RequestInit
+): [string | URL, RequestInit] | Promise<[string | URL, RequestInit]> {
+  // A path or URL needs no await: the common call costs no extra turn of the event loop.
   if (typeof input === 'string' || input instanceof URL) return [input, init]
 
+  return unpackRequest(input, init)
+}
+
+async function unpackRequest(input: FetchInput, init: RequestInit): Promise<[string, RequestInit]> {
   if (!isRequest(input)) {
     throw new LoyalError('config', '"pathOrUrl" must be a path, an absolute URL or a Request')
   }
@@ -133,7 +156,8 @@ export async function authorizedFetch(
   input: FetchInput,
   options: RequestInit = {}
 ): Promise<Response> {
-  const [pathOrUrl, init] = await unpack(input, options)
+  const unpacked = unpack(input, options)
+  const [pathOrUrl, init] = Array.isArray(unpacked) ? unpacked : await unpacked
   const url = host.resolveUrl(pathOrUrl)
   if (!host.isApiUrl(url)) return host.fetch(url, init)
 

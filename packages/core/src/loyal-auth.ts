@@ -101,6 +101,7 @@ export class LoyalAuth implements AsyncDisposable {
   #seq = 0
   #committedSeq = 0
   #closed = false
+  #keyLookup: Promise<string> | undefined
   #settled: { readonly token: LoyalToken; readonly promise: Promise<LoyalToken> } | undefined
 
   /**
@@ -292,7 +293,7 @@ export class LoyalAuth implements AsyncDisposable {
    * without revealing it.
    */
   async fingerprint(): Promise<string> {
-    return credentialFingerprint(this.baseUrl, await this.#apiKey())
+    return credentialFingerprint(this.baseUrl, await this.#sharedApiKey())
   }
 
   /** `text` with the API key, every token this instance has seen, and any JWT replaced. */
@@ -535,6 +536,18 @@ export class LoyalAuth implements AsyncDisposable {
 
   // ---- small helpers -----------------------------------------------------------------
 
+  /**
+   * The key for callers outside a token request (fingerprint, store key): concurrent ones share
+   * one lookup, so a burst of first requests calls the `apiKey` function once.
+   */
+  #sharedApiKey(): Promise<string> {
+    this.#keyLookup ??= this.#apiKey().finally(() => {
+      this.#keyLookup = undefined
+    })
+
+    return this.#keyLookup
+  }
+
   /** The key, from the option or its function, within the token request's time limits. */
   async #apiKey(keepAlive: () => boolean = () => true): Promise<string> {
     const options = this.#options
@@ -553,7 +566,7 @@ export class LoyalAuth implements AsyncDisposable {
   }
 
   async #currentStoreKey(): Promise<string> {
-    return this.#source.storeKeyFor(await this.#apiKey())
+    return this.#source.storeKeyFor(await this.#sharedApiKey())
   }
 
   #log(level: 'debug' | 'warn', event: string, fields: Record<string, unknown>): void {

@@ -204,4 +204,32 @@ describe('LoyalAuth keeps secrets out of errors and logs (C16)', () => {
     expect(await auth.fingerprint()).toBe(Buffer.from(expected).toString('hex'))
     await auth.close()
   })
+
+  it('fingerprint() called by a burst of first requests asks the apiKey function once', async () => {
+    const warnings: string[] = []
+    const onWarning = (warning: Error) => warnings.push(warning.name)
+    process.on('warning', onWarning)
+    let calls = 0
+    const auth = new LoyalAuth({
+      apiKey: async () => {
+        calls++
+        await new Promise((resolve) => setTimeout(resolve, 10))
+
+        return 'k3y'
+      },
+      baseUrl: 'https://api.example.com',
+    })
+
+    try {
+      const fingerprints = await Promise.all(Array.from({ length: 50 }, () => auth.fingerprint()))
+      await new Promise((resolve) => setImmediate(resolve))
+
+      expect(new Set(fingerprints).size).toBe(1)
+      expect(calls).toBe(1)
+      expect(warnings).not.toContain('MaxListenersExceededWarning')
+    } finally {
+      process.off('warning', onWarning)
+      await auth.close()
+    }
+  })
 })
