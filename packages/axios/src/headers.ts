@@ -11,6 +11,11 @@ export type HeaderBag = Record<string, unknown> & {
 // each request is a rope in V8 and is copied flat each time, a kept one only once (bench/).
 const bearers = new WeakMap<LoyalToken, string>()
 
+// The bearers handed out lately, to tell ours from a caller's own `Authorization` on a request
+// to another host. Tokens live a day; the last few dozen cover any config kept around.
+const issued = new Set<string>()
+const issuedLimit = 32
+
 /** The `Authorization` value for a token. */
 export function bearerOf(token: LoyalToken): string {
   let bearer = bearers.get(token)
@@ -18,9 +23,21 @@ export function bearerOf(token: LoyalToken): string {
   if (bearer === undefined) {
     bearer = `Bearer ${token.value}`
     bearers.set(token, bearer)
+    remember(bearer)
   }
 
   return bearer
+}
+
+/** True for an `Authorization` value this package set on some request. */
+export function isIssuedBearer(value: unknown): boolean {
+  return typeof value === 'string' && issued.has(value)
+}
+
+function remember(bearer: string): void {
+  issued.add(bearer)
+
+  if (issued.size > issuedLimit) issued.delete(issued.values().next().value as string)
 }
 
 /** The `Authorization` value, whatever its case; `undefined` when there is none. */

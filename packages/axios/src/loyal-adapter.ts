@@ -1,4 +1,4 @@
-import { type LoyalAuth, LoyalError, type LoyalToken } from '@loyal-auth/core'
+import { LoyalError, type LoyalToken } from '@loyal-auth/core'
 import axios, {
   type AxiosAdapter,
   type AxiosError,
@@ -12,10 +12,11 @@ import {
   deleteAuthorization,
   getAuthorization,
   type HeaderBag,
+  isIssuedBearer,
   setAuthorization,
 } from './headers.js'
 import { describeRequest, isApiAbsoluteUrl } from './request-target.js'
-import { scrubAxiosError } from './scrub-axios-error.js'
+import { RequestSummary, scrubAxiosError } from './scrub-axios-error.js'
 
 type AdapterSetting = AxiosRequestConfig['adapter']
 
@@ -37,7 +38,7 @@ export function loyalAdapter(attachment: Attachment, original: unknown): AxiosAd
     const dispatch = dispatcherFor(config)
 
     if (!attachment.isApiRequest(config)) {
-      dropBearer(auth, config.headers)
+      dropBearer(config.headers)
 
       return dispatch(config)
     }
@@ -79,14 +80,11 @@ function dispatcherCache(adapters: AdapterSetting): (config: AxiosRequestConfig)
 }
 
 /**
- * Removes a bearer of ours from a request that is not going to the API: the value of any token
- * this `auth` has seen (a reused config may carry an older one), and the API key. The caller's
- * own `Authorization` stays.
+ * Removes a bearer of ours from a request that is not going to the API (a reused config may
+ * carry one, also an older one). The caller's own `Authorization`, whatever its scheme, stays.
  */
-export function dropBearer(auth: LoyalAuth, headers: HeaderBag): void {
-  const value = getAuthorization(headers)
-
-  if (typeof value === 'string' && auth.redact(value) !== value) deleteAuthorization(headers)
+export function dropBearer(headers: HeaderBag): void {
+  if (isIssuedBearer(getAuthorization(headers))) deleteAuthorization(headers)
 }
 
 function send(
@@ -100,16 +98,36 @@ function send(
   return dispatch(config).then(
     (response) =>
       isApiUnauthorized(attachment, response)
-        ? onUnauthorized(attachment, dispatch, config, token, () => response)
-        : response,
+        ? onUnauthorized(attachment, dispatch, config, token, () => delivered(response, config))
+        : delivered(response, config),
     (error: unknown) => {
-      if (!axios.isAxiosError(error) || !isApiUnauthorized(attachment, error.response)) throw error
+      if (!axios.isAxiosError(error)) throw error
+      if (!isApiUnauthorized(attachment, error.response)) {
+        throw scrubAxiosError(error, attachment.auth)
+      }
 
       return onUnauthorized(attachment, dispatch, config, token, () => {
-        throw error
+        throw scrubAxiosError(error, attachment.auth)
       })
     }
   )
+}
+
+/**
+ * A response of the API as it leaves the adapter: its config without our bearer, and its
+ * `request` a summary instead of Node's request object, whose raw header block holds the
+ * bearer. `console.log(response)`, or its config reused for another host, shows no secret.
+ */
+function delivered(response: AxiosResponse, config: InternalAxiosRequestConfig): AxiosResponse {
+  deleteAuthorization(config.headers)
+
+  if (response.config !== undefined && response.config !== config) {
+    deleteAuthorization(response.config.headers as HeaderBag)
+  }
+
+  if (response.request !== undefined) response.request = new RequestSummary(config)
+
+  return response
 }
 
 async function onUnauthorized(
@@ -140,12 +158,12 @@ async function onUnauthorized(
       throw unauthorized(attachment, config, afterRenewal, error)
     }
 
-    throw error
+    throw axios.isAxiosError(error) ? scrubAxiosError(error, auth) : error
   })
 
   if (isApiUnauthorized(attachment, response)) throw unauthorized(attachment, config, afterRenewal)
 
-  return response
+  return delivered(response, config)
 }
 
 /** A 401 answered by the API itself, not by a host a redirect led to. */

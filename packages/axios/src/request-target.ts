@@ -12,6 +12,11 @@ const absoluteUrl = /^([a-z][a-z\d+\-.]*:)?\/\//i
  * `buildFullPath` does, so the answer is about the URL axios will really request, baseURL
  * included. A relative URL is joined to the baseURL with a `/`, which keeps the baseURL's
  * origin, so the answer for a baseURL is computed once and reused: the hot path parses nothing.
+ *
+ * Where axios versions disagree the answer is the cautious one: a URL object is judged as the
+ * absolute URL it is (axios before 1.13 sends it there; later ones refuse it), and with
+ * `allowAbsoluteUrls: false` an absolute URL must be the API's as well as the baseURL (axios
+ * before 1.8.2 ignores the option and sends the request to the absolute URL).
  */
 export function createApiRequestTest(auth: LoyalAuth): (config: RequestTarget) => boolean {
   let lastBase: string | undefined
@@ -28,8 +33,12 @@ export function createApiRequestTest(auth: LoyalAuth): (config: RequestTarget) =
 
   return function isApiRequest(config) {
     const { url, baseURL } = config
+
+    if (typeof url === 'object' && url !== null) return isApiAbsoluteUrl(auth, String(url))
+
     const isAbsolute = typeof url === 'string' && absoluteUrl.test(url)
 
+    if (isAbsolute && !isApiAbsoluteUrl(auth, url)) return false
     if (baseURL && (!isAbsolute || config.allowAbsoluteUrls === false)) return isApiBase(baseURL)
 
     return url != null && isApiAbsoluteUrl(auth, String(url))
@@ -70,7 +79,7 @@ export function describeRequest(config: RequestTarget & { method?: string | unde
 // axios' buildFullPath and combineURLs, minus their validation: only used to describe a request.
 function fullUrl({ url, baseURL, allowAbsoluteUrls }: RequestTarget): string {
   const requested = url == null ? '' : String(url)
-  const isAbsolute = typeof url === 'string' && absoluteUrl.test(url)
+  const isAbsolute = typeof url === 'string' ? absoluteUrl.test(url) : url != null
 
   if (!baseURL || (isAbsolute && allowAbsoluteUrls !== false)) return requested
   if (requested === '') return baseURL

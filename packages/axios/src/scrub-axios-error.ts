@@ -1,5 +1,5 @@
 import { type LoyalAuth, REDACTED } from '@loyal-auth/core'
-import type { AxiosError } from 'axios'
+import axios, { type AxiosError } from 'axios'
 import {
   deleteAuthorization,
   getAuthorization,
@@ -26,7 +26,7 @@ export interface ScrubbedRequest {
  * Everything else (code, status, response headers) is left as axios made it.
  */
 export function scrubAxiosError<T extends AxiosError>(error: T, auth: LoyalAuth): T {
-  const { config, response } = error
+  const { config, response, cause } = error
 
   redactAuthorization(config?.headers as HeaderBag | undefined)
   redactAuthorization(response?.config?.headers as HeaderBag | undefined)
@@ -36,6 +36,9 @@ export function scrubAxiosError<T extends AxiosError>(error: T, auth: LoyalAuth)
 
   error.message = auth.redact(error.message)
   if (typeof error.stack === 'string') error.stack = auth.redact(error.stack)
+
+  // Some axios versions (fetch adapter) wrap the first error, fetch Request included.
+  if (axios.isAxiosError(cause) && cause !== error) scrubAxiosError(cause, auth)
 
   return error
 }
@@ -51,6 +54,20 @@ export function scrubRequests(error: AxiosError): void {
 
   if (error.request !== undefined) error.request = summary
   if (response?.request !== undefined) response.request = summary
+
+  dropAgents(config)
+  dropAgents(response?.config)
+}
+
+/**
+ * An agent set in the config (a keep-alive one, say) leads through its sockets to the raw
+ * header block of whichever API request is in flight or was last sent on them.
+ */
+function dropAgents(config: AxiosError['config']): void {
+  if (config === undefined) return
+
+  if (config.httpAgent !== undefined) config.httpAgent = undefined
+  if (config.httpsAgent !== undefined) config.httpsAgent = undefined
 }
 
 /**
@@ -98,6 +115,46 @@ function redactAuthorization(headers: HeaderBag | undefined): void {
 
   deleteAuthorization(headers)
   setAuthorization(headers, REDACTED)
+}
+
+/**
+ * The `request` of a successful API response: a {@link ScrubbedRequest} worked out only when
+ * read, so a response pays for one small object, not for parsing its URL.
+ */
+export class RequestSummary implements ScrubbedRequest {
+  readonly #config: RequestTarget & { method?: string | undefined }
+  #described: ScrubbedRequest | undefined
+
+  constructor(config: RequestTarget & { method?: string | undefined }) {
+    this.#config = config
+  }
+
+  get method(): string {
+    return this.#describe().method
+  }
+
+  get origin(): string | undefined {
+    return this.#describe().origin
+  }
+
+  get path(): string | undefined {
+    return this.#describe().path
+  }
+
+  toJSON(): ScrubbedRequest {
+    return this.#describe()
+  }
+
+  // What `util.inspect` and `console.log` show, without importing node:util.
+  [Symbol.for('nodejs.util.inspect.custom')](): ScrubbedRequest {
+    return this.#describe()
+  }
+
+  #describe(): ScrubbedRequest {
+    this.#described ??= summarize(this.#config)
+
+    return this.#described
+  }
 }
 
 function summarize(config: RequestTarget & { method?: string | undefined }): ScrubbedRequest {

@@ -1,6 +1,7 @@
 import axios, { type AxiosAdapter, type InternalAxiosRequestConfig } from 'axios'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { attachLoyalAuth, createLoyalAxios } from '../src/index.js'
+import { createApiRequestTest } from '../src/request-target.js'
 import { type LoyalSetup, type Recorder, setup, startRecorder } from './helpers/loyal-setup.js'
 
 // C17: no Authorization header of ours reaches anything but the API's origin.
@@ -35,6 +36,38 @@ function redirectVia(to: string, status = 302): string {
 }
 
 describe('absolute URLs', () => {
+  it('sends nothing to another host named by a URL object (older axios sends it there)', async () => {
+    const client = createLoyalAxios(loyal.auth)
+
+    await client.get(new URL(`${otherHost.url}/as-object`) as never).catch(() => undefined)
+
+    expect(otherHost.seen.flatMap((request) => request.authorization)).toEqual([])
+    expect(createApiRequestTest(loyal.auth)({ url: new URL(otherHost.url) as never })).toBe(false)
+  })
+
+  it('sends nothing to another host with allowAbsoluteUrls: false, whatever the axios', async () => {
+    const client = createLoyalAxios(loyal.auth)
+    const isApiRequest = createApiRequestTest(loyal.auth)
+
+    await client.get(`${otherHost.url}/absolute`, { allowAbsoluteUrls: false }).catch(() => 0)
+
+    expect(otherHost.seen.flatMap((request) => request.authorization)).toEqual([])
+    expect(
+      isApiRequest({
+        url: `${otherHost.url}/absolute`,
+        baseURL: loyal.api.url,
+        allowAbsoluteUrls: false,
+      })
+    ).toBe(false)
+    expect(
+      isApiRequest({
+        url: `${loyal.api.url}/users`,
+        baseURL: otherHost.url,
+        allowAbsoluteUrls: false,
+      })
+    ).toBe(false)
+  })
+
   it('sends the bearer to the API origin (the control)', async () => {
     const client = createLoyalAxios(loyal.auth)
 
@@ -95,6 +128,17 @@ describe('absolute URLs', () => {
     await client.request({ ...config, url: `${otherHost.url}/reused` })
 
     expect(otherHost.seen.map((request) => request.authorization)).toEqual([[]])
+  })
+
+  it("keeps the caller's own Authorization to another host, whatever its scheme", async () => {
+    const client = createLoyalAxios(loyal.auth)
+    const own = ['Bearer my-other-service-token', 'ApiKey abc123', 'Basic dXNlcjpwYXNz']
+
+    for (const authorization of own) {
+      await client.get(`${otherHost.url}/own`, { headers: { Authorization: authorization } })
+    }
+
+    expect(otherHost.seen.map((request) => request.authorization)).toEqual(own.map((v) => [v]))
   })
 
   it('removes an older token of ours too when a reused config points elsewhere', async () => {

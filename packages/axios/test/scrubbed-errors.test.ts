@@ -1,7 +1,8 @@
+import { Agent } from 'node:http'
 import { inspect } from 'node:util'
 import axios, { type AxiosError } from 'axios'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createLoyalAxios, isLoyalError } from '../src/index.js'
+import { attachLoyalAuth, createLoyalAxios, isLoyalError } from '../src/index.js'
 import {
   expectNoSecrets,
   type LoyalSetup,
@@ -125,9 +126,84 @@ describe('axios errors of API requests', () => {
     const error = (await failure(() => client.get('/users'))) as AxiosError
 
     expect(axios.isAxiosError(error)).toBe(true)
-    expect(error.config?.headers.get('Authorization')).toBe('[redacted]')
+    expect(error.config?.headers.get('Authorization')).toBeUndefined()
     expect(inspect(error, { depth: 20 })).not.toContain(token)
     expectNoSecrets(error, [token, api.apiKey])
+  })
+})
+
+describe('axios errors of API requests, whatever the axios setup', () => {
+  it('hold no secret with the fetch adapter, the error it wraps included', async () => {
+    loyal = await setup({ scopes: ['rules:read'] })
+    const { api, auth } = loyal
+    const token = (await auth.getToken()).value
+    const client = createLoyalAxios(auth, { adapter: 'fetch' })
+
+    const error = (await failure(() => client.post('/rules', { name: 'x' }))) as AxiosError
+
+    expect(error.response?.status).toBe(403)
+    expect(inspect(error)).not.toContain(token)
+    expect(inspect(error, { depth: 20 })).not.toContain(token)
+    expectNoSecrets(error, [token, api.apiKey])
+  })
+
+  it('hold no secret when the config names a keep-alive agent', async () => {
+    loyal = await setup()
+    const { api, auth } = loyal
+    const token = (await auth.getToken()).value
+    api.faults.route('/rules', { status: 500 })
+    const httpAgent = new Agent({ keepAlive: true })
+    const client = createLoyalAxios(auth, { httpAgent })
+
+    try {
+      await client.get('/users')
+      const error = (await failure(() => client.get('/rules'))) as AxiosError
+
+      expect(error.response?.status).toBe(500)
+      expect(inspect(error, { depth: 30 })).not.toContain(token)
+      expectNoSecrets(error, [token, api.apiKey])
+    } finally {
+      httpAgent.destroy()
+    }
+  })
+
+  it("reach the caller's own error interceptors scrubbed, also ones registered first", async () => {
+    loyal = await setup({ scopes: ['rules:read'] })
+    const { api, auth } = loyal
+    const token = (await auth.getToken()).value
+    const client = axios.create({ baseURL: api.url })
+    const seen: string[] = []
+    client.interceptors.response.use(null, (error: unknown) => {
+      seen.push(inspect(error, { depth: 20 }))
+      throw error
+    })
+    attachLoyalAuth(client, auth)
+
+    await failure(() => client.post('/rules', { name: 'x' }))
+
+    expect(seen).toHaveLength(1)
+    expect(seen[0]).not.toContain(token)
+  })
+})
+
+describe('successful API responses', () => {
+  it('show no secret when logged, and keep method, origin and path of the request', async () => {
+    loyal = await setup()
+    const { api, auth } = loyal
+    const client = createLoyalAxios(auth)
+
+    const response = await client.get('/users', { params: { limit: 1 } })
+    const token = (await auth.getToken()).value
+
+    expect(response.status).toBe(200)
+    expect(inspect(response)).not.toContain(token)
+    expect(inspect(response, { depth: 20 })).not.toContain(token)
+    expect(response.config.headers.get('Authorization')).toBeUndefined()
+    expect(JSON.parse(JSON.stringify(response.request))).toEqual({
+      method: 'GET',
+      origin: api.url,
+      path: '/users',
+    })
   })
 })
 
