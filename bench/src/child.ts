@@ -18,6 +18,11 @@ interface SpawnOptions {
   fromSource?: string
 }
 
+// Node flags for every child, such as a profiler's: BENCH_CHILD_ARGS="--cpu-prof".
+function childArgs(): string[] {
+  return (process.env.BENCH_CHILD_ARGS ?? '').split(' ').filter(Boolean)
+}
+
 function spawnScript(name: string, options: SpawnOptions): ChildProcess {
   const { env = {}, execArgv = [], fromSource } = options
   const useSource = !bundled || fromSource !== undefined
@@ -28,7 +33,7 @@ function spawnScript(name: string, options: SpawnOptions): ChildProcess {
   const child = fork(script, [], {
     cwd: benchDir,
     env: { ...process.env, ...env },
-    execArgv: [...(useSource ? ['--import', 'tsx'] : []), ...execArgv],
+    execArgv: [...(useSource ? ['--import', 'tsx'] : []), ...childArgs(), ...execArgv],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   children.add(child)

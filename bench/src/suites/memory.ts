@@ -43,7 +43,7 @@ export const memory: Suite<MemoryRound> = {
       {
         id: 'memory',
         figure: 'memory',
-        how: `heap after ${formatCount(large)} requests through the interceptor minus after ${formatCount(small)} (gc via --expose-gc, canned axios adapter); axios without it, ${formatCount(small)} → ${formatCount(control.requests)}, for reference`,
+        how: `heap after ${formatCount(large)} requests through the interceptor minus after ${formatCount(small)} (gc via --expose-gc, canned axios adapter, after a warm-up on throwaway instances so JIT code is not counted); axios without it, ${formatCount(small)} → ${formatCount(control.requests)}, for reference`,
         goal: 'no growth beyond noise (< 1 byte/request more than plain axios)',
         result: `${formatBytes(grew)}, ${(grew / (large - small) || 0).toFixed(2)} bytes/request (plain axios: ${formatBytes(controlGrew)})`,
         verdict: grew <= allowance ? 'met' : 'missed',
