@@ -15,7 +15,10 @@ export const method = `## Method
 - HTTP servers run in a child process, so the load generator (axios in the parent, or
   autocannon) and the server do not share an event loop. Loopback throughput swings by about
   ±4% on these 2-core machines; CPU time per request (\`process.cpuUsage\`, user + system) is
-  steadier, so it is reported next to throughput and used to find where time goes.
+  steadier, so it is reported next to throughput and used to find where time goes. Rounds
+  of throughput swing far more than that here (±20% between adjacent 0.75 s windows is
+  common), so a server row's interval is wide; a CPU profile of the server child says what
+  loyal-auth's own code costs there (bench/README.md, "Reading the HTTP rows").
 - The axios CPU cost is measured twice: under the loopback load, where it is a small difference
   of two large, noisy figures (the HTTP client's own cost), and through a canned axios adapter
   with no socket, where only axios and the interceptor run.
