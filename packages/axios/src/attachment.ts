@@ -35,11 +35,6 @@ export function unwrap<T>(value: T): T {
   return mark === undefined ? value : mark.original
 }
 
-/** True for an adapter or hook installed by this package. */
-export function isOurWrapper(value: unknown): boolean {
-  return typeof value === 'function' && originalMark in value
-}
-
 /**
  * The wrapper of one attachment around one original adapter or hook, made once and reused for
  * every request with the same original: a function made per request is garbage per request.

@@ -83,7 +83,7 @@ function dispatcherCache(adapters: AdapterSetting): (config: AxiosRequestConfig)
  * Removes a bearer of ours from a request that is not going to the API (a reused config may
  * carry one, also an older one). The caller's own `Authorization`, whatever its scheme, stays.
  */
-export function dropBearer(headers: HeaderBag): void {
+function dropBearer(headers: HeaderBag): void {
   if (isIssuedBearer(getAuthorization(headers))) deleteAuthorization(headers)
 }
 
