@@ -130,6 +130,25 @@ export class TokenSource {
   }
 
   /**
+   * A token fetched after ours, already in the store, is kept rather than overwritten: a
+   * holder paused past its lock's stale time (a long GC pause, a suspended VM), or a store
+   * without locks, would otherwise put an older token over a newer one and leave the fleet on
+   * two. Read just before writing, so the gap left is that between one read and one write.
+   */
+  async #newerInStore(
+    key: string,
+    fetched: CachedToken,
+    request: AcquireRequest
+  ): Promise<CachedToken | undefined> {
+    const stored = await this.#adoptable(key, { ...request, current: () => fetched })
+    if (stored === undefined || stored.token.value === fetched.token.value) return undefined
+
+    this.#context.log('debug', 'token-newer-in-store', {})
+
+    return stored
+  }
+
+  /**
    * A record written by another process carries that process's clock offset; once we know our
    * own, the record is re-based on it (the API-clock fetch time stays the same).
    */
@@ -156,6 +175,9 @@ export class TokenSource {
       if (ready !== undefined) return { entry: ready, attempts: 0 }
 
       const fetched = await this.#fetch(request)
+      const newer = await this.#newerInStore(key, fetched.entry, request)
+      if (newer !== undefined) return { entry: newer, attempts: fetched.attempts }
+
       const ttl = fetched.entry.usableUntil - apiNow(fetched.entry, options.now())
       await store.write(key, fetched.entry.record, ttl)
 

@@ -12,6 +12,7 @@ import {
   expectNoSecrets,
   rejectionOf,
   startApi,
+  until,
 } from './support.js'
 
 const keyA = 'a'.repeat(64)
@@ -183,5 +184,51 @@ describe('LoyalAuth with a store', () => {
 
     clock.set(t1.expiresAt.getTime() - 10_000)
     expect(exact.peekToken()).toBeUndefined()
+  })
+})
+
+describe('LoyalAuth writing to a shared store', () => {
+  /**
+   * A view of `shared` for one instance whose second read (the one just before writing) waits
+   * for `gate`: a process paused between fetching and writing while another one went ahead.
+   */
+  function pausedBeforeWriting(shared: TokenStore, gate: Promise<void>): TokenStore {
+    let reads = 0
+
+    return {
+      persistent: shared.persistent,
+      get: async (key) => {
+        if (++reads === 2) await gate
+
+        return shared.get(key)
+      },
+      set: async (key, record, ttlMs) => {
+        await gate
+        await shared.set(key, record, ttlMs)
+      },
+      delete: (key) => shared.delete(key),
+    }
+  }
+
+  it('never puts an older token over a newer one another instance stored meanwhile', async () => {
+    const clock = createClock()
+    const api = await startApi({ now: clock.now })
+    const shared = new SharedStore(false)
+    let wrote!: () => void
+    const gate = new Promise<void>((resolve) => {
+      wrote = resolve
+    })
+    const paused = authFor(api, { store: pausedBeforeWriting(shared, gate), now: clock.now })
+    const other = authFor(api, { store: shared, now: clock.now })
+
+    const slow = paused.getToken()
+    await until(() => api.counters.tokenRequests === 1)
+    clock.advance(60_000)
+    const newer = await other.getToken()
+    wrote()
+
+    expect((await slow).value).toBe(newer.value)
+    expect(shared.written).toHaveLength(1)
+    expect(api.counters.tokenRequests).toBe(2)
   })
 })
