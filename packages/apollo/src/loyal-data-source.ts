@@ -21,7 +21,6 @@ import {
 } from '@loyal-auth/core'
 import type { GraphQLError } from 'graphql'
 import { createAuthorizedFetcher, type Fetcher } from './authorized-fetcher.js'
-import { fingerprintOf, knownFingerprint } from './fingerprints.js'
 import { type CallSite, fromUpstreamFailure, toGraphQLError } from './graphql-errors.js'
 import { stateOf, withState } from './request-state.js'
 
@@ -161,7 +160,8 @@ export abstract class LoyalDataSource<
     const { auth } = this
 
     try {
-      const fingerprint = knownFingerprint(auth) ?? (await fingerprintOf(auth))
+      // Per operation: it follows the key of the token in use (an `apiKey` function may rotate).
+      const fingerprint = await auth.fingerprint()
       const request = { ...incomingRequest, cacheOptions: this.successOnly(incomingRequest) }
       const result = await super.fetch<TResult>(path, withState(request, { auth, fingerprint }))
 

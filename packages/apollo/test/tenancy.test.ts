@@ -119,6 +119,25 @@ describe.each(apolloMajors)('tenants on Apollo Server $major (C13)', ({ serve })
     expect(api.requests.filter((one) => one.path === '/empower/rollups/1')).toHaveLength(2)
   })
 
+  it('keeps answers apart when an apiKey function moves to another client', async () => {
+    let current = tenants.north.apiKey
+    const rotating = new LoyalAuth({ apiKey: () => current, baseUrl: api.url })
+    dataSourceFor = () => new EmpowerAPI({ auth: rotating, cache })
+
+    try {
+      const before = await ask('north')
+      current = tenants.south.apiKey
+      await rotating.getToken({ forceRefresh: true })
+      const after = await ask('north')
+
+      expect(before.body.data?.cachedRollup).toMatchObject({ clientId: tenants.north.clientId })
+      expect(after.body.data?.cachedRollup).toMatchObject({ clientId: tenants.south.clientId })
+      expect(new Set(cache.writtenKeys.map((key) => key.split(':')[1])).size).toBe(2)
+    } finally {
+      await rotating.close()
+    }
+  })
+
   it('does not share one in-flight request between tenants', async () => {
     const shared = new EmpowerAPI({ auth: auths.north, cache: new InMemoryLRUCache() })
 

@@ -93,6 +93,8 @@ export class LoyalAuth implements AsyncDisposable {
   readonly #tokens = new Set<string>()
   /** Tokens dropped after a 401 or `invalidate()`: never read back from the store. */
   readonly #invalidated = new Set<string>()
+  /** The fingerprint of the key each token was fetched with (see `fingerprint()`). */
+  readonly #fingerprints = new WeakMap<LoyalToken, Promise<string>>()
 
   #entry: CachedToken | undefined
   #flight: Flight | undefined
@@ -290,9 +292,18 @@ export class LoyalAuth implements AsyncDisposable {
 
   /**
    * Hex SHA-256 of `baseUrl + '\n' + apiKey`: names the credential in cache and store keys
-   * without revealing it.
+   * without revealing it. While a usable token is cached, it names the key that token was
+   * fetched with, so a key that changes (an `apiKey` function that rotates or picks per tenant)
+   * changes the fingerprint together with the bearer, and the key function is not called.
    */
-  async fingerprint(): Promise<string> {
+  fingerprint(): Promise<string> {
+    const token = this.peekToken()
+    const ofToken = token === undefined ? undefined : this.#fingerprints.get(token)
+
+    return ofToken ?? this.#currentFingerprint()
+  }
+
+  async #currentFingerprint(): Promise<string> {
     return credentialFingerprint(this.baseUrl, await this.#sharedApiKey())
   }
 
@@ -375,6 +386,7 @@ export class LoyalAuth implements AsyncDisposable {
         keepAlive: () => flight.waiters > 0,
       })
       if (attempts > 0) this.#reportFetched(entry, attempts)
+      this.#fingerprints.set(entry.token, this.#source.storeKeyFor(apiKey))
 
       return this.#commit(entry, flight.seq)
     } catch (error) {

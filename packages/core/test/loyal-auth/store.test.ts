@@ -12,7 +12,6 @@ import {
   expectNoSecrets,
   rejectionOf,
   startApi,
-  until,
 } from './support.js'
 
 const keyA = 'a'.repeat(64)
@@ -189,25 +188,35 @@ describe('LoyalAuth with a store', () => {
 
 describe('LoyalAuth writing to a shared store', () => {
   /**
-   * A view of `shared` for one instance whose second read (the one just before writing) waits
-   * for `gate`: a process paused between fetching and writing while another one went ahead.
+   * A view of `shared` for one instance that stops once its token is fetched, before it reads
+   * the store again or writes (`paused` says when), until `gate` opens: a process paused
+   * between fetching and writing while another one went ahead.
    */
-  function pausedBeforeWriting(shared: TokenStore, gate: Promise<void>): TokenStore {
+  function pausedBeforeWriting(shared: TokenStore, gate: Promise<void>) {
     let reads = 0
-
-    return {
+    let pause!: () => void
+    const paused = new Promise<void>((resolve) => {
+      pause = resolve
+    })
+    const store: TokenStore = {
       persistent: shared.persistent,
       get: async (key) => {
-        if (++reads === 2) await gate
+        if (++reads === 2) {
+          pause()
+          await gate
+        }
 
         return shared.get(key)
       },
       set: async (key, record, ttlMs) => {
+        pause()
         await gate
         await shared.set(key, record, ttlMs)
       },
       delete: (key) => shared.delete(key),
     }
+
+    return { store, paused }
   }
 
   it('never puts an older token over a newer one another instance stored meanwhile', async () => {
@@ -218,11 +227,12 @@ describe('LoyalAuth writing to a shared store', () => {
     const gate = new Promise<void>((resolve) => {
       wrote = resolve
     })
-    const paused = authFor(api, { store: pausedBeforeWriting(shared, gate), now: clock.now })
+    const view = pausedBeforeWriting(shared, gate)
+    const paused = authFor(api, { store: view.store, now: clock.now })
     const other = authFor(api, { store: shared, now: clock.now })
 
     const slow = paused.getToken()
-    await until(() => api.counters.tokenRequests === 1)
+    await view.paused
     clock.advance(60_000)
     const newer = await other.getToken()
     wrote()

@@ -205,6 +205,36 @@ describe('LoyalAuth keeps secrets out of errors and logs (C16)', () => {
     await auth.close()
   })
 
+  it('fingerprint() names the key of the token in use, without asking the key function', async () => {
+    const api = await startApi()
+    const rotated = 'loyal_test_rotated_key'
+    api.addClient({ apiKey: rotated, clientId: 'client-after-rotation' })
+    let current = api.apiKey
+    let calls = 0
+    const auth = authFor(api, {
+      apiKey: () => {
+        calls++
+
+        return current
+      },
+    })
+
+    try {
+      await auth.getToken()
+      const before = await auth.fingerprint()
+      const callsBefore = calls
+      current = rotated
+      expect(await auth.fingerprint()).toBe(before)
+      expect(calls).toBe(callsBefore)
+
+      await auth.getToken({ forceRefresh: true })
+
+      expect(await auth.fingerprint()).not.toBe(before)
+    } finally {
+      await auth.close()
+    }
+  })
+
   it('fingerprint() called by a burst of first requests asks the apiKey function once', async () => {
     const warnings: string[] = []
     const onWarning = (warning: Error) => warnings.push(warning.name)
