@@ -25,9 +25,9 @@ export interface LifeOptions {
 }
 
 /**
- * Longest grace a freshly fetched token gets when it already looks unusable on arrival (a clock
- * far off with no `Date` header, or a token shorter-lived than the skew). Without it every call
- * would fetch anew; with it the endpoint sees at most one request per grace.
+ * Longest grace a freshly fetched token gets when it looks unusable, or nearly so, on arrival (a
+ * clock far off with no `Date` header, or a token about as short-lived as the skew). Without it
+ * every call would fetch anew; with it the endpoint sees at most one request per grace.
  */
 export const arrivalGrace = 10_000
 
@@ -43,11 +43,13 @@ export function cacheToken(record: TokenRecord, options: LifeOptions, fresh: boo
 
   let usableUntil = expiresAt - options.skewDuration
   const graced = fresh && usableUntil <= arrival
-  if (graced) {
-    // Half the remaining life of a short-lived token, or the whole grace when our clock is wrong.
-    const left = expiresAt - arrival
-    usableUntil = arrival + (left > 0 ? Math.min(arrivalGrace, left / 2) : arrivalGrace)
-  }
+
+  // Half the remaining life of a short-lived token, or the whole grace when our clock is wrong.
+  // Also for a token the skew leaves only moments of (a 31 s token, a 30 s skew, and `exp` in
+  // whole seconds): without it, every call in a row would fetch a new one.
+  const left = expiresAt - arrival
+  const graceUntil = arrival + (left > 0 ? Math.min(arrivalGrace, left / 2) : arrivalGrace)
+  if (fresh && graceUntil > usableUntil) usableUntil = graceUntil
 
   const [from, to] = options.refreshWindow
   const fraction = from + (to - from) * (options.random ?? Math.random)()

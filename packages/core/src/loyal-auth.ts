@@ -1,3 +1,4 @@
+import { onAbort } from './abort-waiters.js'
 import { lookUpApiKey } from './api-key-lookup.js'
 import { authorizedFetch, type FetchInput, type TokenWaitOptions } from './authorized-fetch.js'
 import { apiNow, type CachedToken, isUsable } from './cached-token.js'
@@ -607,8 +608,7 @@ function abortable(flight: Flight, signal: AbortSignal): Promise<CachedToken> {
   if (signal.aborted) return Promise.reject(aborted())
 
   return new Promise((resolve, reject) => {
-    const onAbort = () => reject(aborted())
-    signal.addEventListener('abort', onAbort, { once: true })
-    flight.promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+    const stopWaiting = onAbort(signal, () => reject(aborted()))
+    flight.promise.then(resolve, reject).finally(stopWaiting)
   })
 }

@@ -236,6 +236,20 @@ describe('LoyalAuth expiry', () => {
     expect(api.counters.tokenRequests).toBe(2)
   })
 
+  it('reuses a token the skew leaves only moments of, instead of fetching one per call', async () => {
+    const clock = createClock(Math.floor(Date.now() / 1000) * 1000 + 900)
+    // exp in whole seconds: 31 s from a server clock at .900 leaves 30.1 s, 0.1 s past the skew.
+    const api = await startApi({ now: clock.now, tokenDuration: 31_000 })
+    const auth = authFor(api, { now: clock.now })
+
+    const t1 = await auth.getToken()
+    clock.advance(500)
+    for (let call = 0; call < 10; call++) expect(await auth.getToken()).toBe(t1)
+    await settle()
+
+    expect(api.counters.tokenRequests).toBe(1)
+  })
+
   it('C11: a token without exp lives 24 hours from its fetch, also after a store round trip', async () => {
     const clock = createClock()
     const api = await startApi({ now: clock.now, expFormat: 'none' })

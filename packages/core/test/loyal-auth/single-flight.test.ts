@@ -258,6 +258,35 @@ describe('LoyalAuth timeouts and aborts', () => {
     expect(api.counters.tokenRequests).toBe(1)
   })
 
+  it('many callers sharing one signal: no listener warning, and an abort ends every wait', async () => {
+    const warnings: string[] = []
+    const onWarning = (warning: Error) => warnings.push(warning.name)
+    process.on('warning', onWarning)
+    const api = await startApi()
+    api.faults.token({ delay: 100, times: 2 })
+    const auth = authFor(api)
+    const shared = new AbortController()
+
+    try {
+      const served = await Promise.all(
+        Array.from({ length: 30 }, () => auth.getToken({ signal: shared.signal }))
+      )
+      await auth.invalidate()
+      const waiting = Array.from({ length: 30 }, () =>
+        rejectionOf(auth.getToken({ signal: shared.signal }))
+      )
+      shared.abort()
+      const errors = (await Promise.all(waiting)) as LoyalError[]
+      await new Promise((resolve) => setImmediate(resolve))
+
+      expect(new Set(served).size).toBe(1)
+      expect(errors.map((error) => error.code)).toEqual(Array(30).fill('timeout'))
+      expect(warnings).not.toContain('MaxListenersExceededWarning')
+    } finally {
+      process.off('warning', onWarning)
+    }
+  })
+
   it('an already aborted signal rejects at once when a fetch is needed', async () => {
     const api = await startApi()
     const auth = authFor(api)
