@@ -87,6 +87,9 @@ export abstract class LoyalDataSource<
     if (options.fetch !== undefined && typeof options.fetch !== 'function') {
       throw configError('LoyalDataSource: "fetch" must be a function')
     }
+    if (options.cache !== undefined && !isKeyValueCache(options.cache)) {
+      throw configError('LoyalDataSource: "cache" must be a KeyValueCache (get, set, delete)')
+    }
 
     const cache = options.cache ?? new InMemoryLRUCache()
     // At runtime both signatures are the same call; only their TypeScript types differ.
@@ -268,6 +271,18 @@ class FailureEvictingMap extends Map<string, Promise<unknown>> {
 
     return this
   }
+}
+
+function isKeyValueCache(cache: unknown): cache is KeyValueCache {
+  const candidate = cache as Partial<KeyValueCache> | null
+
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.get === 'function' &&
+    typeof candidate.set === 'function' &&
+    typeof candidate.delete === 'function'
+  )
 }
 
 function assertAuth(auth: unknown, name: string): asserts auth is LoyalAuth {

@@ -34,9 +34,11 @@ describe('LoyalDataSource setup', () => {
     ['no auth', {}, '"auth"'],
     ['an auth that is no LoyalAuth', { auth: { apiKey: 'k' } }, '"auth"'],
     ['a fetch that is no function', { fetch: 42 }, '"fetch"'],
+    ['a cache that is no KeyValueCache', { cache: 1 }, '"cache"'],
   ])('throws a config error for %s, naming the option', (name, options, named) => {
     auth = new LoyalAuth({ apiKey: api.apiKey, baseUrl: api.url })
-    const withAuth = name === 'a fetch that is no function' ? { auth, ...options } : options
+    const withAuth =
+      name.startsWith('a fetch') || name.startsWith('a cache') ? { auth, ...options } : options
     const error = catchError(() => new EmpowerAPI(withAuth as never))
 
     expect(isLoyalError(error)).toBe(true)
