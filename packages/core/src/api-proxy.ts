@@ -1,4 +1,3 @@
-import { LoyalError } from './loyal-error.js'
 import { compileAllowList, type ProxyAllowList } from './proxy-allow-list.js'
 import {
   forwardedHeaderNames,
@@ -6,6 +5,7 @@ import {
   proxyRequestHeaders,
   proxyResponseHeaders,
 } from './proxy-headers.js'
+import { fetchUpstream } from './proxy-upstream.js'
 
 /** What the proxy needs of a `LoyalAuth`. */
 export interface ApiProxyAuth {
@@ -47,7 +47,8 @@ export interface ApiProxy {
    * the upstream status and body (error bodies redacted) with credential headers removed, or a
    * 403 `route_not_allowed` without any upstream request.
    *
-   * @throws LoyalError from `auth.fetch` (token failures, `unauthorized`), or `timeout`.
+   * @throws LoyalError from `auth.fetch` (token failures, `unauthorized`), `timeout`, or
+   *   `api_unavailable` when the API cannot be reached or redirects to another origin.
    */
   forward(auth: ApiProxyAuth, request: ProxyRequest): Promise<Response>
 }
@@ -80,7 +81,12 @@ export function createApiProxy(options: ApiProxyOptions): ApiProxy {
     if (body === tooLarge) return jsonResponse(413, 'payload_too_large', 'The body is too large')
 
     const init = { method, headers: proxyRequestHeaders(request.headers, headerNames), body }
-    const upstream = await fetchWithTimeout(auth, path, init, request.signal, timeoutDuration)
+    const upstream = await fetchUpstream(auth, {
+      path,
+      init,
+      signal: request.signal,
+      timeoutDuration,
+    })
 
     return browserResponse(auth, method, upstream)
   }
@@ -155,43 +161,6 @@ function concat(chunks: readonly Uint8Array[], size: number): Uint8Array<ArrayBu
   }
 
   return result
-}
-
-async function fetchWithTimeout(
-  auth: ApiProxyAuth,
-  path: string,
-  init: RequestInit,
-  signal: AbortSignal | undefined,
-  timeoutDuration: number
-): Promise<Response> {
-  const timer = new AbortController()
-  const timeout = setTimeout(() => timer.abort(), timeoutDuration)
-  const signals = signal === undefined ? [timer.signal] : [timer.signal, signal]
-
-  try {
-    return await auth.fetch(path, { ...init, signal: AbortSignal.any(signals) })
-  } catch (error) {
-    if (!timer.signal.aborted || signal?.aborted) throw error
-
-    const where = `${init.method} ${pathOnly(path)}`
-
-    throw new LoyalError(
-      'timeout',
-      `The Loyal API did not answer ${where} in ${timeoutDuration} ms`,
-      {
-        cause: error,
-        method: init.method,
-        path: pathOnly(path),
-      }
-    )
-  } finally {
-    // Only the wait for headers is bounded; a long body may take its time.
-    clearTimeout(timeout)
-  }
-}
-
-function pathOnly(path: string): string {
-  return path.split('?', 1)[0]!
 }
 
 async function browserResponse(

@@ -1,5 +1,11 @@
 import { LoyalError } from './loyal-error.js'
 import type { LoyalToken } from './loyal-token.js'
+import {
+  isReplayable,
+  MAX_REDIRECTS,
+  REDIRECT_STATUSES,
+  redirectedRequest,
+} from './redirect-rules.js'
 
 /** The request's own signal, which ends its wait for a token (and only its own). */
 export interface TokenWaitOptions {
@@ -31,34 +37,9 @@ function bearerOf(token: LoyalToken): string {
   return bearer
 }
 
-const redirectStatuses = new Set([301, 302, 303, 307, 308])
-/** The fetch standard's redirect limit. */
-const maxRedirects = 20
-
 /** Frees the connection of a response we will not hand out. */
 function discardBody(response: Response): void {
   response.body?.cancel().catch(() => {})
-}
-
-/** Strings, bytes, Blobs, FormData and URLSearchParams can be sent twice; streams cannot. */
-function isReplayable(body: RequestInit['body']): boolean {
-  if (body === undefined || body === null) return true
-  if (typeof ReadableStream !== 'undefined' && body instanceof ReadableStream) return false
-
-  return typeof (body as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] !== 'function'
-}
-
-/** The request a redirect leads to: 303, and 301/302 after a POST, turn into a bodiless GET. */
-function redirected(init: RequestInit, status: number): RequestInit | undefined {
-  const method = (init.method ?? 'GET').toUpperCase()
-  const toGet =
-    status === 303 ? method !== 'HEAD' : method === 'POST' && status !== 307 && status !== 308
-  if (!toGet) return isReplayable(init.body) ? init : undefined
-
-  const headers = new Headers(init.headers)
-  for (const name of ['content-type', 'content-length', 'content-encoding']) headers.delete(name)
-
-  return { ...init, method: 'GET', body: null, headers }
 }
 
 /**
@@ -85,12 +66,12 @@ async function send(
     const redirect = mode === 'follow' ? 'manual' : mode
     const response = await host.fetch(target, { ...request, headers, redirect })
     const location = response.headers.get('location')
-    const next = location === null ? undefined : redirected(request, response.status)
-    if (mode !== 'follow' || !redirectStatuses.has(response.status) || next === undefined) {
+    const next = location === null ? undefined : redirectedRequest(request, response.status)
+    if (mode !== 'follow' || !REDIRECT_STATUSES.has(response.status) || next === undefined) {
       return { response, fromApi }
     }
 
-    if (hops >= maxRedirects) throw new TypeError('Too many redirects')
+    if (hops >= MAX_REDIRECTS) throw new TypeError('Too many redirects')
 
     discardBody(response)
     target = new URL(location as string, target)

@@ -2,6 +2,7 @@
 export type LoyalErrorCode =
   | 'invalid_api_key'
   | 'token_endpoint_unavailable'
+  | 'api_unavailable'
   | 'timeout'
   | 'malformed_token'
   | 'insufficient_scope'
@@ -13,6 +14,7 @@ export type LoyalErrorCode =
 const httpStatusByCode: Record<LoyalErrorCode, number> = {
   invalid_api_key: 502,
   token_endpoint_unavailable: 502,
+  api_unavailable: 502,
   timeout: 504,
   malformed_token: 502,
   insufficient_scope: 403,

@@ -2,7 +2,8 @@
  * The routes a browser-facing proxy may forward to the Loyal API, written as
  * `'METHOD /path/pattern'`: `GET /empower/rollups`, `GET /empower/providers/:id/totals`,
  * `GET /empower/*`. `:name` and a `*` inside the path match one segment; a final `*` matches one
- * or more; a method of `*` matches any method.
+ * or more; a method of `*` matches any method. The pattern is a path only: the query of a
+ * request passes through as sent, whatever the pattern.
  */
 export type ProxyAllowList = readonly string[]
 
@@ -23,6 +24,9 @@ export interface ProxyRouteMatcher {
 }
 
 const entryPattern = /^(\*|[A-Za-z]+)\s+(\/\S*)$/
+// The methods fetch can send upstream; any other name would be a rule that never matches.
+const methods = new Set(['*', 'GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
+const methodList = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS or *'
 
 /**
  * Compiles an allow list once; throws `TypeError` naming the bad entry.
@@ -60,18 +64,26 @@ export function compileAllowList(allow: ProxyAllowList): ProxyRouteMatcher {
 function parseRule(entry: unknown): AllowRule {
   const match = typeof entry === 'string' ? entryPattern.exec(entry.trim()) : null
   const segments = match?.[2]?.slice(1).split('/') ?? []
+  const quoted = JSON.stringify(entry)
 
   if (match === null || segments.some((segment) => !isPatternSegment(segment))) {
-    throw new TypeError(`"allow" entry ${JSON.stringify(entry)} must look like "GET /empower/*"`)
+    throw new TypeError(`"allow" entry ${quoted} must look like "GET /empower/*"`)
+  }
+
+  const method = match[1]!.toUpperCase()
+
+  if (!methods.has(method)) {
+    throw new TypeError(`"allow" entry ${quoted} has an unknown method; use one of ${methodList}`)
+  }
+
+  // Matching looks at the path only; the query always passes through as sent.
+  if (/[?#]/.test(match[2]!)) {
+    throw new TypeError(`"allow" entry ${quoted} must be a path without a query or fragment`)
   }
 
   const rest = segments.at(-1) === '*'
 
-  return {
-    method: match[1]!.toUpperCase(),
-    segments: rest ? segments.slice(0, -1) : segments,
-    rest,
-  }
+  return { method, segments: rest ? segments.slice(0, -1) : segments, rest }
 }
 
 function isPatternSegment(segment: string): boolean {

@@ -55,24 +55,39 @@ const neverReturned = new Set([
   'content-length',
 ])
 
+// RFC 9110 `token`: anything else is no header name and would never be matched.
+const headerName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
 /**
  * Checks and lower-cases the extra header names a proxy should forward; throws `TypeError`
- * for a header that must never leave the browser's request.
+ * for a list that is no array, a string that is no header name, and a header that must never
+ * leave the browser's request.
  */
 export function forwardedHeaderNames(extra: readonly string[] = []): ReadonlySet<string> {
-  const names = new Set(FORWARDED_REQUEST_HEADERS)
-
-  for (const name of extra) {
-    const lower = typeof name === 'string' ? name.trim().toLowerCase() : ''
-
-    if (lower === '' || neverForwarded.has(lower)) {
-      throw new TypeError(`"forwardHeaders" may not include ${JSON.stringify(name)}`)
-    }
-
-    names.add(lower)
+  // A string is iterable too, and would be read one character at a time.
+  if (!Array.isArray(extra)) {
+    throw new TypeError('"forwardHeaders" must be an array of header names, such as ["x-tenant"]')
   }
 
+  const names = new Set(FORWARDED_REQUEST_HEADERS)
+
+  for (const name of extra) names.add(checkedHeaderName(name))
+
   return names
+}
+
+function checkedHeaderName(name: unknown): string {
+  const lower = typeof name === 'string' ? name.trim().toLowerCase() : ''
+
+  if (!headerName.test(lower)) {
+    throw new TypeError(`"forwardHeaders" entry ${JSON.stringify(name)} is not a header name`)
+  }
+
+  if (neverForwarded.has(lower)) {
+    throw new TypeError(`"forwardHeaders" may not include ${JSON.stringify(name)}`)
+  }
+
+  return lower
 }
 
 /** The upstream request headers: only the allowed names, never credentials or cookies. */

@@ -200,7 +200,11 @@ describe.each(expressMajors)('loyalProxy() on %s', (_major, express) => {
     expectNoSecrets(text, secrets())
   })
 
-  async function proxyWith(options: { maxBodySize?: number; timeoutDuration?: number }) {
+  async function proxyWith(options: {
+    allow?: string[]
+    maxBodySize?: number
+    timeoutDuration?: number
+  }) {
     const app = express()
 
     app.use('/loyal', loyalProxy({ auth, allow: ['* /empower/*'], ...options }))
@@ -235,6 +239,59 @@ describe.each(expressMajors)('loyalProxy() on %s', (_major, express) => {
     expect(api.counters.apiRequests).toBe(0)
   })
 
+  it('answers 502 api_unavailable as JSON when the API cannot be reached', async () => {
+    const down = await startLoyalApi()
+    const stranded = new LoyalAuth({ apiKey: down.apiKey, baseUrl: down.url })
+    const token = (await stranded.getToken()).value
+    const app = express()
+
+    app.use('/loyal', loyalProxy({ auth: stranded, allow: ['GET /empower/*'] }))
+    app.use(loyalErrorHandler())
+    await down.close()
+
+    const proxy = await serve(app)
+    const response = await fetch(`${proxy.url}/loyal/empower/rollups?limit=3`)
+    const text = await wholeResponse(response.clone())
+
+    await Promise.all([proxy.close(), stranded.close()])
+    expect(response.status).toBe(502)
+    expect(response.headers.get('content-type')).toMatch(/application\/json/)
+    expect(await response.json()).toMatchObject({
+      error: 'api_unavailable',
+      message: expect.stringMatching(/could not be reached.*GET \/empower\/rollups$/),
+    })
+    expectNoSecrets(text, [down.apiKey, token])
+  })
+
+  it('answers 502 for an API redirect to another origin, which it never calls', async () => {
+    const hits: string[] = []
+    const elsewhere = await serve((req, res) => {
+      hits.push(req.url ?? '')
+      res.end('from elsewhere')
+    })
+    const proxy = await proxyWith({ allow: ['GET /redirect'] })
+    const to = encodeURIComponent(`${elsewhere.url}/x`)
+    const response = await fetch(`${proxy.url}/loyal/redirect?to=${to}`)
+    const text = await wholeResponse(response.clone())
+
+    await Promise.all([proxy.close(), elsewhere.close()])
+    expect(response.status).toBe(502)
+    expect(await response.json()).toMatchObject({ error: 'api_unavailable' })
+    expect(text).not.toContain('from elsewhere')
+    expect(hits).toEqual([])
+    expectNoSecrets(text, secrets())
+  })
+
+  it('still follows an API redirect on its own origin, with the bearer', async () => {
+    const proxy = await proxyWith({ allow: ['GET /redirect'] })
+    const to = encodeURIComponent(`${api.url}/empower/rollups?limit=2`)
+    const response = await fetch(`${proxy.url}/loyal/redirect?to=${to}`)
+
+    await proxy.close()
+    expect(response.status).toBe(200)
+    expect(await response.json()).toHaveLength(2)
+  })
+
   it.each([
     ['no options', undefined, 'loyalProxy({ auth })'],
     ['no auth', { allow: ['GET /empower/*'] }, '"auth"'],
@@ -242,6 +299,10 @@ describe.each(expressMajors)('loyalProxy() on %s', (_major, express) => {
     ['an empty allow list', { allow: [] }, '"allow"'],
     ['a cookie to forward', { allow: ['GET /x'], forwardHeaders: ['cookie'] }, '"forwardHeaders"'],
     ['a timeout of 0', { allow: ['GET /x'], timeoutDuration: 0 }, '"timeoutDuration"'],
+    ['a string of headers', { allow: ['GET /x'], forwardHeaders: 'x-custom' }, '"forwardHeaders"'],
+    ['no header name', { allow: ['GET /x'], forwardHeaders: ['bad header'] }, '"forwardHeaders"'],
+    ['a query in an allow entry', { allow: ['GET /health?x=1'] }, '"allow"'],
+    ['an unknown method in an allow entry', { allow: ['FOO /health'] }, '"allow"'],
   ])('throws a config error at setup for %s, naming the option', (name, options, named) => {
     const withAuth = options === undefined || name === 'no auth' ? options : { auth, ...options }
     const attempt = () => loyalProxy(withAuth as never)
