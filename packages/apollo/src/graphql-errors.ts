@@ -50,6 +50,8 @@ export interface LoyalGraphQLErrorExtensions extends GraphQLErrorExtensions {
 const codeByLoyalCode: Record<LoyalErrorCode, LoyalGraphQLErrorCode> = {
   insufficient_scope: 'FORBIDDEN',
   unauthorized: 'UNAUTHENTICATED',
+  // An unreachable API, as for a network failure of the data source's own fetch.
+  api_unavailable: 'UPSTREAM_ERROR',
   invalid_api_key: 'LOYAL_INVALID_API_KEY',
   token_endpoint_unavailable: 'LOYAL_TOKEN_ENDPOINT_UNAVAILABLE',
   timeout: 'LOYAL_TIMEOUT',
