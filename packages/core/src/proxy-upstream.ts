@@ -29,7 +29,7 @@ export async function fetchUpstream(auth: UpstreamAuth, call: UpstreamCall): Pro
   const timer = new AbortController()
   const timeout = setTimeout(() => timer.abort(), call.timeoutDuration)
   const signals = call.signal === undefined ? [timer.signal] : [timer.signal, call.signal]
-  const init = { ...call.init, signal: AbortSignal.any(signals) }
+  const init = { ...call.init, signal: eitherSignal(signals) }
 
   try {
     return await followOnApiOrigin(auth, call.path, init)
@@ -41,6 +41,24 @@ export async function fetchUpstream(auth: UpstreamAuth, call: UpstreamCall): Pro
     // Only the wait for headers is bounded; a long body may take its time.
     clearTimeout(timeout)
   }
+}
+
+/** Aborts when any of `signals` does; `AbortSignal.any` where Node has it (20.3 and later). */
+function eitherSignal(signals: AbortSignal[]): AbortSignal {
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals)
+
+  const either = new AbortController()
+
+  for (const signal of signals) {
+    if (signal.aborted) {
+      either.abort(signal.reason)
+      break
+    }
+
+    signal.addEventListener('abort', () => either.abort(signal.reason), { once: true })
+  }
+
+  return either.signal
 }
 
 async function followOnApiOrigin(

@@ -226,6 +226,24 @@ describe.each(expressMajors)('loyalProxy() on %s', (_major, express) => {
     expect((await response.json()).error).toBe('timeout')
   })
 
+  it('times out and answers on a Node without AbortSignal.any (before 20.3)', async () => {
+    const any = AbortSignal.any
+    Object.defineProperty(AbortSignal, 'any', { value: undefined, configurable: true })
+
+    try {
+      const proxy = await proxyWith({ timeoutDuration: 50 })
+      const served = await fetch(`${proxy.url}/loyal/empower/rollups?limit=1`)
+      api.faults.route('/empower/rollups', { hang: true })
+      const hung = await fetch(`${proxy.url}/loyal/empower/rollups`)
+      await proxy.close()
+
+      expect(served.status).toBe(200)
+      expect(hung.status).toBe(504)
+    } finally {
+      Object.defineProperty(AbortSignal, 'any', { value: any, configurable: true, writable: true })
+    }
+  })
+
   it('answers 413 for a body over maxBodySize, without an upstream call', async () => {
     const proxy = await proxyWith({ maxBodySize: 8 })
     const response = await fetch(`${proxy.url}/loyal/empower/providers/totals`, {
