@@ -1,4 +1,7 @@
-/** Express 5 with one trivial route twice: behind loyal() at /loyal, bare at /plain. */
+/**
+ * Express 5 with one trivial route three times: behind loyal() at /loyal, bare at /plain, and
+ * behind a middleware that only calls next() at /noop (what any middleware costs in Express).
+ */
 import type { AddressInfo } from 'node:net'
 import { LoyalAuth } from '@loyal-auth/core'
 import { loyal } from '@loyal-auth/express'
@@ -16,6 +19,7 @@ const handler = (_req: Request, res: Response) => {
 const app = express()
 app.get('/plain', handler)
 app.get('/loyal', loyal({ auth }), handler)
+app.get('/noop', (_req, _res, next) => next(), handler)
 
 const server = app.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo

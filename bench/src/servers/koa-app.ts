@@ -1,4 +1,7 @@
-/** Koa 3 with one trivial route twice: behind loyal() at /loyal, bare at /plain. */
+/**
+ * Koa 3 with one trivial route three times: behind loyal() at /loyal, bare at /plain, and behind
+ * a middleware that only calls next() at /noop (what any middleware costs in Koa).
+ */
 import type { AddressInfo } from 'node:net'
 import { LoyalAuth } from '@loyal-auth/core'
 import { loyal } from '@loyal-auth/koa'
@@ -12,7 +15,13 @@ const body = { id: 1, name: 'Piedmont rollup', total: 42 }
 const withLoyal = loyal({ auth })
 
 // The same tiny router in front of both paths, so they differ only by loyal().
-const route: Middleware = (ctx, next) => (ctx.path === '/loyal' ? withLoyal(ctx, next) : next())
+const noop: Middleware = (_ctx, next) => next()
+const route: Middleware = (ctx, next) => {
+  if (ctx.path === '/loyal') return withLoyal(ctx, next)
+  if (ctx.path === '/noop') return noop(ctx, next)
+
+  return next()
+}
 
 const app = new Koa()
 app.use(route)
