@@ -28,6 +28,10 @@ export type LoyalAuthSource<Request> =
 
 const boundFetches = new WeakMap<LoyalAuth, LoyalAuth['fetch']>()
 
+// Everything in a context follows from its auth and token, so requests served with the same
+// token share one (frozen) context instead of each allocating its own.
+const contextOfToken = new WeakMap<LoyalToken, RequestLoyalContext>()
+
 class RequestLoyalContext implements LoyalContext {
   readonly auth: LoyalAuth
   readonly token: LoyalToken
@@ -40,6 +44,7 @@ class RequestLoyalContext implements LoyalContext {
     this.token = token
     this.fetch = boundFetch(auth)
     this.can = (action, resource) => token.can(action, resource)
+    Object.freeze(this)
   }
 
   toJSON(): object {
@@ -47,9 +52,18 @@ class RequestLoyalContext implements LoyalContext {
   }
 }
 
-/** The per-request view adapters expose; cheap enough for every request. */
+/**
+ * The per-request view adapters expose: frozen, and the same object for every request served
+ * with the same token, so it costs a request no allocation.
+ */
 export function createLoyalContext(auth: LoyalAuth, token: LoyalToken): LoyalContext {
-  return new RequestLoyalContext(auth, token)
+  const cached = contextOfToken.get(token)
+  if (cached?.auth === auth) return cached
+
+  const context = new RequestLoyalContext(auth, token)
+  contextOfToken.set(token, context)
+
+  return context
 }
 
 // One bound function per LoyalAuth, not one per request.

@@ -9,6 +9,7 @@ import {
   settleLoyalAuth,
 } from '@loyal-auth/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import { setLoyalContext } from './context-accessor.js'
 import { rememberFailedAuth } from './failed-auth.js'
 
 declare global {
@@ -66,7 +67,7 @@ export function loyal(options: LoyalOptions): RequestHandler {
     const token = isLoyalAuth(auth) ? auth.peekToken() : undefined
 
     if (token !== undefined) {
-      req.loyal = createLoyalContext(auth as LoyalAuth, token)
+      setLoyalContext(req, createLoyalContext(auth as LoyalAuth, token))
       next()
 
       return
@@ -87,7 +88,7 @@ async function attachWhenReady(
 
   try {
     auth = await settleLoyalAuth(pending)
-    req.loyal = createLoyalContext(auth, await auth.getToken())
+    setLoyalContext(req, createLoyalContext(auth, await auth.getToken()))
   } catch (error) {
     rememberFailedAuth(req, auth)
     next(error)
