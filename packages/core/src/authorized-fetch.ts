@@ -37,6 +37,43 @@ function bearerOf(token: LoyalToken): string {
   return bearer
 }
 
+/**
+ * A copy of `headers` whose only Authorization is `bearer` (none when `undefined`). Headers
+ * given as a plain object stay one: building a `Headers` here would cost a transport that wants
+ * plain objects (RESTDataSource's) a conversion back, and fetch builds its own anyway.
+ */
+function withAuthorization(
+  headers: HeadersInit | undefined,
+  bearer: string | undefined
+): HeadersInit {
+  if (isPlainObject(headers)) {
+    const copy: Record<string, string> = {}
+
+    for (const name of Object.keys(headers)) {
+      if (name.toLowerCase() !== 'authorization') copy[name] = headers[name] as string
+    }
+    if (bearer !== undefined) copy.authorization = bearer
+
+    return copy
+  }
+
+  const copy = new Headers(headers)
+  if (bearer === undefined) copy.delete('authorization')
+  else copy.set('authorization', bearer)
+
+  return copy
+}
+
+// Only a literal object: a Headers (also another undici copy's) or a Map-like keeps its
+// entries out of Object.keys.
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false
+
+  const prototype: unknown = Object.getPrototypeOf(value)
+
+  return prototype === Object.prototype || prototype === null
+}
+
 /** Frees the connection of a response we will not hand out. */
 function discardBody(response: Response): void {
   response.body?.cancel().catch(() => {})
@@ -56,26 +93,28 @@ async function send(
   const mode = init.redirect ?? 'follow'
   let target = url
   let request = init
+  // The first hop is the URL authorizedFetch has just found to be the API's.
+  let fromApi = true
 
   for (let hops = 0; ; hops++) {
-    const headers = new Headers(request.headers)
-    const fromApi = host.isApiUrl(target)
-    if (fromApi) headers.set('authorization', bearerOf(token))
-    else headers.delete('authorization')
+    const headers = withAuthorization(request.headers, fromApi ? bearerOf(token) : undefined)
 
     const redirect = mode === 'follow' ? 'manual' : mode
     const response = await host.fetch(target, { ...request, headers, redirect })
-    const location = response.headers.get('location')
-    const next = location === null ? undefined : redirectedRequest(request, response.status)
-    if (mode !== 'follow' || !REDIRECT_STATUSES.has(response.status) || next === undefined) {
+    if (mode !== 'follow' || !REDIRECT_STATUSES.has(response.status)) {
       return { response, fromApi }
     }
+
+    const location = response.headers.get('location')
+    const next = location === null ? undefined : redirectedRequest(request, response.status)
+    if (next === undefined) return { response, fromApi }
 
     if (hops >= MAX_REDIRECTS) throw new TypeError('Too many redirects')
 
     discardBody(response)
     target = new URL(location as string, target)
     request = next
+    fromApi = host.isApiUrl(target)
   }
 }
 
@@ -142,7 +181,7 @@ export async function authorizedFetch(
   const url = host.resolveUrl(pathOrUrl)
   if (!host.isApiUrl(url)) return host.fetch(url, init)
 
-  const wait: TokenWaitOptions = init.signal ? { signal: init.signal } : {}
+  const wait: TokenWaitOptions | undefined = init.signal ? { signal: init.signal } : undefined
   const token = host.peekToken() ?? (await host.getToken(wait))
   const first = await send(host, url, init, token)
   // A 401 from another origin (after a redirect) says nothing about our token.

@@ -280,7 +280,8 @@ export class LoyalAuth implements AsyncDisposable {
   /** Whether `url` has the API's scheme, host and port: the only place a bearer may go. */
   isApiUrl(url: string | URL): boolean {
     try {
-      return isSameOrigin(this.resolveUrl(url), this.#origin)
+      // A URL is only read here, so it needs no defensive copy (no second parse).
+      return isSameOrigin(url instanceof URL ? url : this.resolveUrl(url), this.#origin)
     } catch {
       return false
     }

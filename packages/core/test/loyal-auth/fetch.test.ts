@@ -42,6 +42,59 @@ describe('LoyalAuth.fetch', () => {
     expect(other.requests.map((request) => request.authorization)).toEqual([[], []])
   })
 
+  it.each([
+    ['a plain object', { Authorization: 'Bearer mine', AUTHORIZATION: 'ApiKey x', 'x-extra': '1' }],
+    ['a Headers', new Headers({ Authorization: 'Bearer mine', 'x-extra': '1' })],
+    [
+      'pairs',
+      [
+        ['authorization', 'Bearer mine'],
+        ['x-extra', '1'],
+      ] as [string, string][],
+    ],
+  ])(
+    "replaces the caller's own Authorization given as %s, keeping the rest",
+    async (_kind, headers) => {
+      const api = await startApi()
+      const auth = authFor(api)
+
+      await auth.fetch('/users', { headers })
+
+      const call = api.requests.at(-1)
+      expect(call?.authorization).toEqual([`Bearer ${auth.peekToken()?.value}`])
+      expect(call?.headers['x-extra']).toBe('1')
+    }
+  )
+
+  it('hands the transport headers of the kind it was given: a plain object stays one', async () => {
+    const api = await startApi()
+    const kinds: string[] = []
+    const auth = authFor(api, {
+      fetch: (input, init) => {
+        if (String(input).endsWith('/users')) kinds.push(init?.headers?.constructor.name ?? '')
+
+        return globalThis.fetch(input, init)
+      },
+    })
+
+    await auth.fetch('/users', { headers: { 'x-extra': '1' } })
+    await auth.fetch('/users', { headers: new Headers({ 'x-extra': '1' }) })
+
+    expect(kinds).toEqual(['Object', 'Headers'])
+  })
+
+  it('drops a caller-given Authorization on a redirect to another origin', async () => {
+    const api = await startApi()
+    const other = await startApi()
+    api.faults.route('/moved', { status: 302, headers: { location: `${other.url}/users` } })
+    const auth = authFor(api)
+
+    await auth.fetch('/moved', { headers: { Authorization: 'Bearer mine', 'x-extra': '1' } })
+
+    expect(other.requests[0]?.authorization).toEqual([])
+    expect(other.requests[0]?.headers['x-extra']).toBe('1')
+  })
+
   it('follows a redirect to another origin without the bearer', async () => {
     const api = await startApi()
     const other = await startApi()
