@@ -19,51 +19,64 @@ type FetcherResponse = Awaited<ReturnType<Fetcher>>
  * cache entry (http-cache-semantics keeps request headers when a response has `Vary`).
  */
 export function createAuthorizedFetcher(send: Fetcher): Fetcher {
+  let fetcher = fetchers.get(send)
+
+  if (fetcher === undefined) {
+    fetcher = authorizedFetcher(send)
+    fetchers.set(send, fetcher)
+  }
+
+  return fetcher
+}
+
+// A data source is usually made per operation, with the same transport each time: one fetcher
+// and one set of hosts per transport, so an operation builds none.
+const fetchers = new WeakMap<Fetcher, Fetcher>()
+
+function authorizedFetcher(send: Fetcher): Fetcher {
   const hostFor = hostsOf(send)
 
-  return async function authorizedFetcher(url, init = {}) {
+  // Not async: it hands on core's promise rather than wrapping it in one more.
+  return function authorizedFetcher(url, init = {}) {
     const state = stateOf(init)
     const plain = withoutState(init)
 
     if (state === undefined) return send(url, plain)
 
-    const response = await authorizedFetch(hostFor(state.auth), url, plain as RequestInit)
+    // RESTDataSource's string is the href of the URL resolveURL made (params appended to it).
+    const target = state.url?.href === url ? state.url : url
+    const response = authorizedFetch(hostFor(state.auth), target, plain as RequestInit)
 
-    return response as unknown as FetcherResponse
+    return response as unknown as Promise<FetcherResponse>
   }
 }
 
-// A data source is usually made per operation, with the same transport each time: the hosts
-// are kept per transport, so an operation builds none.
-const hostsByTransport = new WeakMap<Fetcher, (auth: LoyalAuth) => FetchHost>()
-
 function hostsOf(send: Fetcher): (auth: LoyalAuth) => FetchHost {
-  let hostFor = hostsByTransport.get(send)
+  const hosts = new WeakMap<LoyalAuth, FetchHost>()
 
-  if (hostFor === undefined) {
-    const hosts = new WeakMap<LoyalAuth, FetchHost>()
+  return (auth) => {
+    let host = hosts.get(auth)
 
-    hostFor = (auth) => {
-      let host = hosts.get(auth)
-
-      if (host === undefined) {
-        host = fetchHost(auth, send)
-        hosts.set(auth, host)
-      }
-
-      return host
+    if (host === undefined) {
+      host = fetchHost(auth, send)
+      hosts.set(auth, host)
     }
-    hostsByTransport.set(send, hostFor)
-  }
 
-  return hostFor
+    return host
+  }
 }
 
 // Everything token-related is the auth's; only the transport is the data source's.
 function fetchHost(auth: LoyalAuth, send: Fetcher): FetchHost {
+  // The default transport answers with web Responses already: no conversion step to wait for.
+  const answersWebResponses = send === (globalThis.fetch as unknown)
+
   return {
-    fetch: (url, init) => send(url.href, toFetcherInit(init)).then(asWebResponse),
-    resolveUrl: (url) => auth.resolveUrl(url),
+    fetch: answersWebResponses
+      ? (url, init) => send(url.href, toFetcherInit(init)) as unknown as Promise<Response>
+      : (url, init) => send(url.href, toFetcherInit(init)).then(asWebResponse),
+    // Only resolveURL's own URL arrives as an object; strings are resolved and checked.
+    resolveUrl: (url) => (url instanceof URL ? url : auth.resolveUrl(url)),
     isApiUrl: (url) => auth.isApiUrl(url),
     peekToken: () => auth.peekToken(),
     // The request's signal ends its own wait for a token, not the shared token request.
@@ -72,15 +85,24 @@ function fetchHost(auth: LoyalAuth, send: Fetcher): FetchHost {
   }
 }
 
-// RESTDataSource's fetchers take headers as a plain object; core hands over a Headers.
+// RESTDataSource's fetchers take headers as a plain object. Core hands back the kind it was
+// given, and RESTDataSource gives a plain object: only another kind is converted.
 function toFetcherInit(init: RequestInit): FetcherInit {
+  if (isPlainObject(init.headers)) return init as FetcherInit
+
   const headers: Record<string, string> = {}
 
-  const source = init.headers instanceof Headers ? init.headers : new Headers(init.headers)
-
-  for (const [name, value] of source) headers[name] = value
+  for (const [name, value] of new Headers(init.headers)) headers[name] = value
 
   return { ...(init as FetcherInit), headers }
+}
+
+function isPlainObject(value: unknown): value is Record<string, string> {
+  if (typeof value !== 'object' || value === null) return false
+
+  const prototype: unknown = Object.getPrototypeOf(value)
+
+  return prototype === Object.prototype || prototype === null
 }
 
 // Core reads and cancels bodies the web way; a fetcher such as node-fetch returns Node streams.

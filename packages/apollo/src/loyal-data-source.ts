@@ -1,4 +1,5 @@
 import {
+  type AugmentedRequest,
   type CacheOptions,
   type DataSourceConfig,
   type DataSourceFetchResult,
@@ -74,8 +75,8 @@ export abstract class LoyalDataSource<
   /** The credential of this instance (or view, see {@link LoyalDataSource.forAuth}). */
   readonly auth: LoyalAuth
 
-  // The cache HTTPCache writes to, seen through its prefix, for invalidation after writes.
-  private readonly cachedResponses: KeyValueCache
+  // The cache HTTPCache writes to; seen through its prefix when a write makes entries stale.
+  private readonly responseCache: KeyValueCache
 
   /** @throws LoyalError `config` when `options`, `auth` or `fetch` is not usable. */
   constructor(options: LoyalDataSourceOptions) {
@@ -104,7 +105,7 @@ export abstract class LoyalDataSource<
     this.auth = options.auth
     this.baseURL = baseUrlOf(options.auth)
     this.deduplicationPromises = new FailureEvictingMap()
-    this.cachedResponses = new PrefixingKeyValueCache(cache, HTTP_CACHE_PREFIX)
+    this.responseCache = cache
   }
 
   /**
@@ -165,8 +166,9 @@ export abstract class LoyalDataSource<
     try {
       // Per operation: it follows the key of the token in use (an `apiKey` function may rotate).
       const fingerprint = await auth.fingerprint()
-      const request = { ...incomingRequest, cacheOptions: this.successOnly(incomingRequest) }
-      const result = await super.fetch<TResult>(path, withState(request, { auth, fingerprint }))
+      const cacheOptions = this.successOnly(incomingRequest)
+      const request = withState(incomingRequest, { auth, fingerprint }, { cacheOptions })
+      const result = await super.fetch<TResult>(path, request)
 
       if (result.requestDeduplication.policy.policy === 'do-not-deduplicate') {
         await this.dropInvalidated(result.requestDeduplication.policy)
@@ -187,8 +189,13 @@ export abstract class LoyalDataSource<
   }
 
   /** Core resolves paths: 'empower/rollups/1' and '/empower/rollups/1' both land under the base. */
-  protected override resolveURL(path: string): URL {
-    return this.auth.resolveUrl(path)
+  protected override resolveURL(path: string, request: AugmentedRequest<CO>): URL {
+    const url = this.auth.resolveUrl(path)
+    const state = stateOf(request)
+
+    if (state !== undefined) state.url = url
+
+    return url
   }
 
   /**
@@ -227,7 +234,8 @@ export abstract class LoyalDataSource<
   private successOnly(request: DataSourceRequest<CO>): RequestOptions<CO>['cacheOptions'] {
     const chosen = request.cacheOptions ?? this.cacheOptionsFor?.bind(this)
 
-    return async (url, response, sent) => {
+    // Not async: HTTPCache awaits the answer anyway.
+    return (url, response, sent) => {
       if (!response.ok) return { ttl: 0 } as CO
 
       return typeof chosen === 'function' ? chosen(url, response, sent) : chosen
@@ -244,7 +252,7 @@ export abstract class LoyalDataSource<
 
   private async dropCached(key: string): Promise<void> {
     try {
-      await this.cachedResponses.delete(key)
+      await new PrefixingKeyValueCache(this.responseCache, HTTP_CACHE_PREFIX).delete(key)
     } catch (error) {
       // A cache backend's message may quote what it was given: redact before logging.
       const reason = this.auth.redact(String(error))

@@ -8,6 +8,11 @@ export interface RequestState {
   readonly auth: LoyalAuth
   /** `auth.fingerprint()`: a hash of base URL and API key, safe to put in a cache key. */
   readonly fingerprint: string
+  /**
+   * The URL `resolveURL` made for the request, so the fetcher need not parse the string
+   * RESTDataSource hands it again.
+   */
+  url?: URL
 }
 
 // A symbol key rides along every copy RESTDataSource makes of the request (`{ ...request }`),
@@ -16,9 +21,13 @@ const stateKey = Symbol('loyal-auth.request-state')
 
 type Tagged = { [stateKey]?: RequestState }
 
-/** Returns a copy of `request` that carries `state`. */
-export function withState<R extends object>(request: R, state: RequestState): R {
-  return { ...request, [stateKey]: state }
+/** Returns a copy of `request`, with `changes`, that carries `state`. */
+export function withState<R extends object>(
+  request: R,
+  state: RequestState,
+  changes: Partial<R> = {}
+): R {
+  return { ...request, ...changes, [stateKey]: state }
 }
 
 /** The state a request carries, if it went through `LoyalDataSource.fetch`. */

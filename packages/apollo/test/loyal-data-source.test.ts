@@ -1,3 +1,4 @@
+import type { AugmentedRequest } from '@apollo/datasource-rest'
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache'
 import { LoyalAuth } from '@loyal-auth/core'
 import { type LoyalApi, startLoyalApi } from '@loyal-auth/testing'
@@ -67,6 +68,30 @@ describe.each(apolloMajors)('LoyalDataSource on Apollo Server $major', ({ serve 
 
       expect(reply.body).toEqual({ data: { rollup: { id: 2 } } })
       expect(seen).toEqual([`GET ${api.url}/empower/rollups/2 true`])
+    })
+
+    it('sends no bearer when a subclass moves the resolved URL to another origin', async () => {
+      const other = await startLoyalApi()
+
+      class Moved extends EmpowerAPI {
+        protected override resolveURL(path: string, request: AugmentedRequest): URL {
+          const url = super.resolveURL(path, request)
+
+          url.host = new URL(other.url).host
+
+          return url
+        }
+      }
+
+      try {
+        makeDataSource = () => new Moved({ auth, cache })
+        await server.post('{ rollup(id: 3) { id } }')
+
+        const calls = other.requests.filter((one) => one.path === '/empower/rollups/3')
+        expect(calls.map((one) => one.authorization)).toEqual([[]])
+      } finally {
+        await other.close()
+      }
     })
 
     it('pages rollups with offset and limit as query parameters', async () => {
