@@ -85,24 +85,16 @@ function fetchHost(auth: LoyalAuth, send: Fetcher): FetchHost {
   }
 }
 
-// RESTDataSource's fetchers take headers as a plain object. Core hands back the kind it was
-// given, and RESTDataSource gives a plain object: only another kind is converted.
+// RESTDataSource's fetchers take headers as a plain object. Core hands back a plain object when
+// given one (RESTDataSource gives one), and a Headers otherwise: only that is converted.
 function toFetcherInit(init: RequestInit): FetcherInit {
-  if (isPlainObject(init.headers)) return init as FetcherInit
+  if (!(init.headers instanceof Headers)) return init as FetcherInit
 
   const headers: Record<string, string> = {}
 
-  for (const [name, value] of new Headers(init.headers)) headers[name] = value
+  for (const [name, value] of init.headers) headers[name] = value
 
   return { ...(init as FetcherInit), headers }
-}
-
-function isPlainObject(value: unknown): value is Record<string, string> {
-  if (typeof value !== 'object' || value === null) return false
-
-  const prototype: unknown = Object.getPrototypeOf(value)
-
-  return prototype === Object.prototype || prototype === null
 }
 
 // Core reads and cancels bodies the web way; a fetcher such as node-fetch returns Node streams.

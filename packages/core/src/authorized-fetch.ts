@@ -38,14 +38,17 @@ function bearerOf(token: LoyalToken): string {
 }
 
 /**
- * A copy of `headers` whose only Authorization is `bearer` (none when `undefined`). Headers
- * given as a plain object stay one: building a `Headers` here would cost a transport that wants
- * plain objects (RESTDataSource's) a conversion back, and fetch builds its own anyway.
+ * A copy of `headers` whose only Authorization is `bearer` (none when `undefined`). No headers,
+ * or headers given as a plain object, give a plain object: building a `Headers` here would cost
+ * a transport that wants plain objects (RESTDataSource's) a conversion back, and fetch builds
+ * its own anyway.
  */
 function withAuthorization(
   headers: HeadersInit | undefined,
   bearer: string | undefined
 ): HeadersInit {
+  if (headers === undefined) return bearer === undefined ? {} : { authorization: bearer }
+
   if (isPlainObject(headers)) {
     const copy: Record<string, string> = {}
 
