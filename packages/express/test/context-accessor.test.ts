@@ -1,8 +1,9 @@
 import { LoyalAuth } from '@loyal-auth/core'
 import { type LoyalApi, startLoyalApi } from '@loyal-auth/testing'
 import type { Request, Response } from 'express'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loyal } from '../src/index.js'
+import { closeAfterEach } from './helpers/close-after-each.js'
 import { expressMajors } from './helpers/majors.js'
 import { type Served, serve } from './helpers/serve.js'
 
@@ -17,17 +18,7 @@ afterAll(async () => {
 })
 
 describe.each(expressMajors)('req.loyal on %s', (_major, express) => {
-  const opened: Array<LoyalAuth | Served> = []
-
-  function track<T extends LoyalAuth | Served>(value: T): T {
-    opened.push(value)
-
-    return value
-  }
-
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((item) => item.close()))
-  })
+  const track = closeAfterEach()
 
   async function getJson(served: Served, path: string): Promise<unknown> {
     const response = await fetch(`${served.url}${path}`)

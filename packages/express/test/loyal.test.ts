@@ -7,10 +7,11 @@ import {
 } from '@loyal-auth/core'
 import { type LoyalApi, startLoyalApi } from '@loyal-auth/testing'
 import type { NextFunction, Request, Response } from 'express'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { loyal, loyalErrorHandler } from '../src/index.js'
+import { closeAfterEach } from './helpers/close-after-each.js'
 import { expressMajors } from './helpers/majors.js'
-import { closedPortUrl, type Served, serve, settle } from './helpers/serve.js'
+import { closedPortUrl, serve, settle } from './helpers/serve.js'
 
 // Fast failures: one attempt per token request, no cooldown between tests.
 const quickFailure = { retry: { attempts: 1 }, timeoutDuration: 500 }
@@ -30,13 +31,7 @@ afterAll(async () => {
 })
 
 describe.each(expressMajors)('loyal() on %s', (_major, express) => {
-  const opened: Array<LoyalAuth | Served> = []
-
-  function track<T extends LoyalAuth | Served>(value: T): T {
-    opened.push(value)
-
-    return value
-  }
+  const track = closeAfterEach()
 
   function authFor(options: Partial<ConstructorParameters<typeof LoyalAuth>[0]> = {}): LoyalAuth {
     return track(new LoyalAuth({ apiKey: api.apiKey, baseUrl: api.url, ...options }))
@@ -45,10 +40,6 @@ describe.each(expressMajors)('loyal() on %s', (_major, express) => {
   beforeEach(() => {
     api.reset()
     unhandled.length = 0
-  })
-
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((item) => item.close()))
   })
 
   /** An app counting what reaches the route and the error handler. */
