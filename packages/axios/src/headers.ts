@@ -68,6 +68,16 @@ export function setAuthorization(headers: HeaderBag, value: string): void {
   headers.Authorization = value
 }
 
+/**
+ * Takes back the bearer `setAuthorization` put on `headers`, which left `Authorization` as the
+ * only spelling. An `undefined` value is no header to axios (`has`, `get`, `toJSON` and the
+ * adapters skip it), and unlike `delete` it leaves the object's shape alone: a deleted property
+ * turns it into a slow dictionary for the rest of axios' work on the request.
+ */
+export function takeBackBearer(headers: HeaderBag): void {
+  headers.Authorization = undefined
+}
+
 /** Removes every spelling of the `Authorization` header. */
 export function deleteAuthorization(headers: HeaderBag): void {
   if (typeof headers.delete === 'function') {

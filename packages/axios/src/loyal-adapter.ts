@@ -14,6 +14,7 @@ import {
   type HeaderBag,
   isIssuedBearer,
   setAuthorization,
+  takeBackBearer,
 } from './headers.js'
 import { describeRequest, isApiAbsoluteUrl } from './request-target.js'
 import { RequestSummary, scrubAxiosError } from './scrub-axios-error.js'
@@ -119,7 +120,7 @@ function send(
  * bearer. `console.log(response)`, or its config reused for another host, shows no secret.
  */
 function delivered(response: AxiosResponse, config: InternalAxiosRequestConfig): AxiosResponse {
-  deleteAuthorization(config.headers)
+  takeBackBearer(config.headers)
 
   if (response.config !== undefined && response.config !== config) {
     deleteAuthorization(response.config.headers as HeaderBag)

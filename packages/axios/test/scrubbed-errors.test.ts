@@ -199,6 +199,9 @@ describe('successful API responses', () => {
     expect(inspect(response)).not.toContain(token)
     expect(inspect(response, { depth: 20 })).not.toContain(token)
     expect(response.config.headers.get('Authorization')).toBeUndefined()
+    expect(response.config.headers.has('Authorization')).toBe(false)
+    expect(response.config.headers.toJSON()).not.toHaveProperty('Authorization')
+    expect(JSON.stringify(response.config)).not.toContain(token)
     expect(JSON.parse(JSON.stringify(response.request))).toEqual({
       method: 'GET',
       origin: api.url,
