@@ -16,6 +16,7 @@ import {
   setAuthorization,
   takeBackBearer,
 } from './headers.js'
+import { chainLeftApi } from './redirect-guard.js'
 import { describeRequest, isApiAbsoluteUrl } from './request-target.js'
 import { RequestSummary, scrubAxiosError } from './scrub-axios-error.js'
 
@@ -174,6 +175,9 @@ function isApiUnauthorized(attachment: Attachment, response: AxiosResponse | und
   // follow-redirects records the URL that finally answered on the response (Node http adapter).
   const request = response.request as { res?: { responseUrl?: unknown } } | undefined
   const answeredBy = request?.res?.responseUrl
+
+  // A chain that went through another host came back without our bearer.
+  if (chainLeftApi(request)) return false
 
   return typeof answeredBy !== 'string' || isApiAbsoluteUrl(attachment.auth, answeredBy)
 }

@@ -3,6 +3,24 @@ import type { RedirectHook } from './attachment.js'
 import { bearerOf, deleteAuthorization, type HeaderBag, setAuthorization } from './headers.js'
 import { isApiAbsoluteUrl } from './request-target.js'
 
+// follow-redirects hands every hop of one request the same options object: a mark on it
+// outlives the hop. Global, so a second copy of this package reads the first one's mark.
+const leftApi = Symbol.for('loyal-auth.axios.left-api')
+
+type ChainOptions = Record<string, unknown> & { [leftApi]?: boolean }
+
+/**
+ * Whether the redirects that led to `request` (Node's request of the last hop, as axios puts it
+ * on a response) went through a host other than the API. follow-redirects links each request it
+ * makes to its chain (`_redirectable`); without that link the answer is no.
+ */
+export function chainLeftApi(request: unknown): boolean {
+  const chain = (request as { _redirectable?: { _options?: ChainOptions } } | undefined)
+    ?._redirectable
+
+  return chain?._options?.[leftApi] === true
+}
+
 /**
  * A `beforeRedirect` hook for API requests (Node's http adapter, follow-redirects): the bearer
  * follows a redirect only when it stays on the API origin, whatever the axios and
@@ -11,21 +29,26 @@ import { isApiAbsoluteUrl } from './request-target.js'
  * headers we settled.
  *
  * One hook serves every request of an attachment, so it cannot know which token a request
- * started with: a hop back onto the API carries the token cached now (the same one, unless it
+ * started with: a further hop on the API carries the token cached now (the same one, unless it
  * was renewed meanwhile), and none when no usable token is cached, which the API answers with a
  * 401 and the adapter with its one retry.
  */
 export function redirectGuard(auth: LoyalAuth, original: unknown): RedirectHook {
   const callersHook = typeof original === 'function' ? original : undefined
 
-  function loyalBeforeRedirect(options: Record<string, unknown>, ...rest: unknown[]): void {
+  function loyalBeforeRedirect(options: ChainOptions, ...rest: unknown[]): void {
     const headers = options.headers as HeaderBag | undefined
     const target = typeof options.href === 'string' ? options.href : undefined
+    const onApi = options[leftApi] !== true && isApiAbsoluteUrl(auth, target)
+
+    // Once a hop has left the API the chain never gets the bearer back, as fetch never re-adds
+    // an Authorization it dropped: a host it passed through could send it to any API route.
+    if (!onApi) options[leftApi] = true
 
     if (headers) {
       deleteAuthorization(headers)
 
-      const token = isApiAbsoluteUrl(auth, target) ? auth.peekToken() : undefined
+      const token = onApi ? auth.peekToken() : undefined
 
       if (token) setAuthorization(headers, bearerOf(token))
     }

@@ -217,6 +217,20 @@ describe('redirects', () => {
     expect(samePortless.seen.map((request) => request.authorization)).toEqual([[]])
   })
 
+  it('sends no bearer back to the API once a redirect has left it, and takes its 401 as it is', async () => {
+    const client = createLoyalAxios(loyal.auth)
+    const before = loyal.api.counters.tokenRequests
+    const bounce = `${otherHost.url}/bounce?${new URLSearchParams({ to: `${loyal.api.url}/users` })}`
+    const seenBefore = loyal.api.requests.length
+
+    const error = await client.get(redirectVia(bounce, 307)).catch((caught) => caught)
+
+    const landed = loyal.api.requests.slice(seenBefore).filter((one) => one.path === '/users')
+    expect(landed.map((one) => one.authorization)).toEqual([[]])
+    expect(axios.isAxiosError(error) && error.response?.status).toBe(401)
+    expect(loyal.api.counters.tokenRequests).toBe(before)
+  })
+
   it('leaves a 401 from the host a redirect led to alone: no refresh, no retry', async () => {
     const client = createLoyalAxios(loyal.auth)
     const before = loyal.api.counters.tokenRequests

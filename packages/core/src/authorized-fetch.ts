@@ -1,11 +1,14 @@
+import { discardBody } from './discard-body.js'
 import { LoyalError } from './loyal-error.js'
 import type { LoyalToken } from './loyal-token.js'
+import { isSameOrigin } from './origin.js'
 import {
   isReplayable,
   MAX_REDIRECTS,
   REDIRECT_STATUSES,
   redirectedRequest,
 } from './redirect-rules.js'
+import { withAuthorization, withCopiedHeaders, withoutCredentials } from './request-headers.js'
 
 /** The request's own signal, which ends its wait for a token (and only its own). */
 export interface TokenWaitOptions {
@@ -38,54 +41,11 @@ function bearerOf(token: LoyalToken): string {
 }
 
 /**
- * A copy of `headers` whose only Authorization is `bearer` (none when `undefined`). No headers,
- * or headers given as a plain object, give a plain object: building a `Headers` here would cost
- * a transport that wants plain objects (RESTDataSource's) a conversion back, and fetch builds
- * its own anyway.
- */
-function withAuthorization(
-  headers: HeadersInit | undefined,
-  bearer: string | undefined
-): HeadersInit {
-  if (headers === undefined) return bearer === undefined ? {} : { authorization: bearer }
-
-  if (isPlainObject(headers)) {
-    const copy: Record<string, string> = {}
-
-    for (const name of Object.keys(headers)) {
-      if (name.toLowerCase() !== 'authorization') copy[name] = headers[name] as string
-    }
-    if (bearer !== undefined) copy.authorization = bearer
-
-    return copy
-  }
-
-  const copy = new Headers(headers)
-  if (bearer === undefined) copy.delete('authorization')
-  else copy.set('authorization', bearer)
-
-  return copy
-}
-
-// Only a literal object: a Headers (also another undici copy's) or a Map-like keeps its
-// entries out of Object.keys.
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false
-
-  const prototype: unknown = Object.getPrototypeOf(value)
-
-  return prototype === Object.prototype || prototype === null
-}
-
-/** Frees the connection of a response we will not hand out. */
-function discardBody(response: Response): void {
-  response.body?.cancel().catch(() => {})
-}
-
-/**
  * Sends one request, following redirects itself so that `Authorization: Bearer` reaches only
- * the API's origin: a hop to another origin goes without it. `fromApi` tells whether the final
- * response came from the API.
+ * the API's origin. Once a hop leaves the API the rest of the chain goes without the bearer,
+ * also back on the API: a host it passed through could send it to any API route. A hop to
+ * another origin drops the caller's credentials too, as fetch does. `fromApi` tells whether
+ * the final response came from the API with our bearer.
  */
 async function send(
   host: FetchHost,
@@ -105,20 +65,31 @@ async function send(
     const redirect = mode === 'follow' ? 'manual' : mode
     const response = await host.fetch(target, { ...request, headers, redirect })
     if (mode !== 'follow' || !REDIRECT_STATUSES.has(response.status)) {
-      return { response, fromApi }
+      return { response: afterHops(response, hops), fromApi }
     }
 
     const location = response.headers.get('location')
     const next = location === null ? undefined : redirectedRequest(request, response.status)
-    if (next === undefined) return { response, fromApi }
+    if (next === undefined) return { response: afterHops(response, hops), fromApi }
 
     if (hops >= MAX_REDIRECTS) throw new TypeError('Too many redirects')
 
     discardBody(response)
-    target = new URL(location as string, target)
-    request = next
-    fromApi = host.isApiUrl(target)
+    const from = target
+    target = new URL(location as string, from)
+    request = isSameOrigin(from, target) ? next : withoutCredentials(next)
+    fromApi = fromApi && host.isApiUrl(target)
   }
+}
+
+// fetch says `redirected` of a response it reached through a redirect; following them here,
+// we say it too (an own property over Response's getter, on the rare path only).
+function afterHops(response: Response, hops: number): Response {
+  if (hops > 0 && !response.redirected) {
+    Object.defineProperty(response, 'redirected', { value: true })
+  }
+
+  return response
 }
 
 /** What `auth.fetch` takes as its first argument. */
@@ -177,15 +148,20 @@ function describeRequest(init: RequestInit, url: URL): { method: string; path: s
 export async function authorizedFetch(
   host: FetchHost,
   input: FetchInput,
-  options: RequestInit = {}
+  options?: RequestInit | null
 ): Promise<Response> {
-  const unpacked = unpack(input, options)
-  const [pathOrUrl, init] = Array.isArray(unpacked) ? unpacked : await unpacked
+  // `null` is an init to fetch too.
+  const unpacked = unpack(input, options ?? {})
+  const [pathOrUrl, given] = Array.isArray(unpacked) ? unpacked : await unpacked
   const url = host.resolveUrl(pathOrUrl)
-  if (!host.isApiUrl(url)) return host.fetch(url, init)
+  if (!host.isApiUrl(url)) return host.fetch(url, given)
 
-  const wait: TokenWaitOptions | undefined = init.signal ? { signal: init.signal } : undefined
-  const token = host.peekToken() ?? (await host.getToken(wait))
+  const wait: TokenWaitOptions | undefined = given.signal ? { signal: given.signal } : undefined
+  const cached = host.peekToken()
+  // As with fetch, the request is what the caller passed at the call: while a cold cache
+  // waits, later changes to the caller's headers object must not reach the wire.
+  const init = cached === undefined ? withCopiedHeaders(given) : given
+  const token = cached ?? (await host.getToken(wait))
   const first = await send(host, url, init, token)
   // A 401 from another origin (after a redirect) says nothing about our token.
   if (first.response.status !== 401 || !first.fromApi) return first.response

@@ -1,3 +1,4 @@
+import { discardBody } from './discard-body.js'
 import { LoyalError } from './loyal-error.js'
 import { maxRetryAfter, parseRetryAfter } from './retry.js'
 import { clockOffsetFrom } from './server-clock.js'
@@ -104,11 +105,6 @@ function failureForStatus(request: TokenRequest, response: Response): LoyalError
     retryAfter,
     retry,
   })
-}
-
-/** Frees the connection of a response whose body we will not read. */
-function discardBody(response: Response): void {
-  response.body?.cancel().catch(() => {})
 }
 
 async function send(request: TokenRequest, signal: AbortSignal): Promise<Response> {

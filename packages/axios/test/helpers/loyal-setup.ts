@@ -52,6 +52,15 @@ export async function startRecorder(host = '127.0.0.1'): Promise<Recorder> {
   const server = createServer((req, res) => {
     seen.push(record(req))
     req.resume()
+
+    // `/bounce?to=<url>` sends the request on, method and body kept (307).
+    const bounceTo = new URL(req.url ?? '/', 'http://recorder').searchParams.get('to')
+    if (req.url?.startsWith('/bounce') && bounceTo !== null) {
+      res.writeHead(307, { location: bounceTo }).end()
+
+      return
+    }
+
     res.statusCode = req.url?.startsWith('/401') ? 401 : 200
     res.setHeader('content-type', 'application/json')
     res.end(JSON.stringify({ ok: true }))

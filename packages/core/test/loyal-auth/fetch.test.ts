@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { errorFromResponse, LoyalAuth, type LoyalError } from '../../src/index.js'
 import { authFor, rejectionOf, startApi, until } from './support.js'
@@ -304,5 +305,130 @@ describe('LoyalAuth.fetch', () => {
 
     expect(response.status).toBe(530)
     expect(await response.json()).toEqual({ message: 'down' })
+  })
+})
+
+describe('LoyalAuth.fetch, as fetch would', () => {
+  it.each([
+    ['a plain object', (h: Record<string, string>) => h],
+    ['a Headers', (h: Record<string, string>) => new Headers(h)],
+  ])(
+    "drops the caller's cookie and proxy credentials, given as %s, on a hop to another origin",
+    async (_kind, kind) => {
+      const api = await startApi()
+      const other = await startApi()
+      const auth = authFor(api)
+      const to = encodeURIComponent(`${other.url}/users`)
+      const headers = kind({
+        cookie: 'session=s3cret',
+        'proxy-authorization': 'Basic cA==',
+        'x-extra': '1',
+      })
+
+      await auth.fetch(`/redirect?to=${to}&status=302`, { headers })
+
+      expect(other.requests[0]?.headers).toMatchObject({ 'x-extra': '1' })
+      expect(other.requests[0]?.headers).not.toHaveProperty('cookie')
+      expect(other.requests[0]?.headers).not.toHaveProperty('proxy-authorization')
+      expect(other.requests[0]?.authorization).toEqual([])
+    }
+  )
+
+  it('keeps the cookie on a redirect within the API', async () => {
+    const api = await startApi()
+    const auth = authFor(api)
+
+    await auth.fetch('/redirect?to=%2Fusers&status=302', { headers: { cookie: 'a=1' } })
+
+    expect(api.requests.at(-1)?.headers.cookie).toBe('a=1')
+  })
+
+  it('sends no bearer back to the API once a hop has left it, and takes its 401 as it is', async () => {
+    const api = await startApi()
+    const other = await startApi()
+    const auth = authFor(api)
+    const back = encodeURIComponent(`${api.url}/rules/1`)
+    const away = encodeURIComponent(`${other.url}/redirect?to=${back}&status=307`)
+
+    const response = await auth.fetch(`/redirect?to=${away}&status=307`, { method: 'DELETE' })
+
+    const landed = api.requests.filter((one) => one.path === '/rules/1')
+    expect(landed.map((one) => one.authorization)).toEqual([[]])
+    expect(response.status).toBe(401)
+    expect(api.counters.tokenRequests).toBe(1)
+  })
+
+  it('says `redirected` of a response it reached through a redirect, as fetch does', async () => {
+    const api = await startApi()
+    const auth = authFor(api)
+
+    expect((await auth.fetch('/redirect?to=%2Fusers&status=302')).redirected).toBe(true)
+    expect((await auth.fetch('/users')).redirected).toBe(false)
+  })
+
+  it('takes `null` as init, as fetch does', async () => {
+    const api = await startApi()
+    const auth = authFor(api)
+
+    expect((await auth.fetch('/users', null)).status).toBe(200)
+  })
+
+  it('sends the headers as they were at the call, also when a cold cache makes it wait', async () => {
+    const api = await startApi()
+    const auth = authFor(api)
+    const headers = { 'x-request-id': 'first' }
+
+    const pending = auth.fetch('/users', { headers })
+    headers['x-request-id'] = 'second'
+    await pending
+
+    expect(api.requests.at(-1)?.headers['x-request-id']).toBe('first')
+  })
+})
+
+/**
+ * A `fetch` answering the way node-fetch does: the body is a Node stream (`destroy`, no
+ * `cancel`), read through `text()`, `json()` or `arrayBuffer()`.
+ */
+const nodeStreamFetch = (async (input: string | URL | Request, init?: RequestInit) => {
+  const response = await fetch(input, init)
+  const bytes = Buffer.from(await response.arrayBuffer())
+
+  return {
+    status: response.status,
+    statusText: response.statusText,
+    ok: response.ok,
+    url: response.url,
+    redirected: response.redirected,
+    headers: response.headers,
+    body: Readable.from([bytes]),
+    text: async () => bytes.toString(),
+    json: async () => JSON.parse(bytes.toString()),
+    arrayBuffer: async () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length),
+  } as unknown as Response
+}) as typeof fetch
+
+describe('LoyalAuth with a fetch answering Node streams (node-fetch and the like)', () => {
+  it('retries after a 401 and follows a redirect', async () => {
+    const api = await startApi()
+    api.faults.route('/users', { status: 401, times: 1 })
+    const auth = authFor(api, { fetch: nodeStreamFetch })
+
+    expect((await auth.fetch('/users')).status).toBe(200)
+    expect((await auth.fetch('/redirect?to=%2Fusers&status=302')).status).toBe(200)
+    expect(api.counters.tokenRequests).toBe(2)
+  })
+
+  it('says a refused key is `invalid_api_key`, and retries a 503 of the token endpoint', async () => {
+    const api = await startApi()
+    const refused = authFor(api, { apiKey: `loyal_test_${'z'.repeat(32)}`, fetch: nodeStreamFetch })
+
+    expect(await rejectionOf(refused.getToken())).toMatchObject({ code: 'invalid_api_key' })
+
+    api.faults.token({ status: 503, times: 1 })
+    const flaky = authFor(api, { fetch: nodeStreamFetch, retry: { baseDelay: 1 } })
+
+    await flaky.getToken()
+    expect(api.counters.tokenRequests).toBe(3)
   })
 })
