@@ -19,6 +19,7 @@ import {
 import { chainLeftApi } from './redirect-guard.js'
 import { describeRequest, isApiAbsoluteUrl } from './request-target.js'
 import { RequestSummary, scrubAxiosError } from './scrub-axios-error.js'
+import { forgetSentBearer } from './sent-headers.js'
 
 type AdapterSetting = AxiosRequestConfig['adapter']
 
@@ -127,7 +128,10 @@ function delivered(response: AxiosResponse, config: InternalAxiosRequestConfig):
     deleteAuthorization(response.config.headers as HeaderBag)
   }
 
-  if (response.request !== undefined) response.request = new RequestSummary(config)
+  if (response.request !== undefined) {
+    forgetSentBearer(response.request)
+    response.request = new RequestSummary(config)
+  }
 
   return response
 }

@@ -7,6 +7,7 @@ import {
   setAuthorization,
 } from './headers.js'
 import { describeRequest, type RequestTarget } from './request-target.js'
+import { forgetSentBearer } from './sent-headers.js'
 
 /**
  * What `error.request` becomes: the Node request objects axios puts there hold the raw header
@@ -30,6 +31,8 @@ export function scrubAxiosError<T extends AxiosError>(error: T, auth: LoyalAuth)
 
   redactAuthorization(config?.headers as HeaderBag | undefined)
   redactAuthorization(response?.config?.headers as HeaderBag | undefined)
+  forgetSentBearer(error.request)
+  forgetSentBearer(response?.request)
   scrubRequests(error)
 
   if (response !== undefined) response.data = redactData(response.data, auth)

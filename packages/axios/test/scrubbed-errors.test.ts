@@ -210,6 +210,27 @@ describe('successful API responses', () => {
   })
 })
 
+describe('what a keep-alive agent leads to', () => {
+  it('holds no bearer, from an API response or from a later response of another host', async () => {
+    loyal = await setup()
+    recorder = await startRecorder()
+    const agent = new Agent({ keepAlive: true })
+    const client = createLoyalAxios(loyal.auth, { httpAgent: agent })
+
+    try {
+      const fromApi = await client.get('/users')
+      const fromOther = await client.get(`${recorder.url}/status`)
+      const token = (await loyal.auth.getToken()).value
+
+      expect(inspect(fromApi, { depth: 30 })).not.toContain(token)
+      expect(inspect(fromOther, { depth: 30 })).not.toContain(token)
+      expect(inspect(agent, { depth: 30 })).not.toContain(token)
+    } finally {
+      agent.destroy()
+    }
+  })
+})
+
 describe('axios errors of requests to other hosts', () => {
   it('lead to no earlier API request through the shared agent', async () => {
     loyal = await setup()
