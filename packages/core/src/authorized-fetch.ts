@@ -40,6 +40,13 @@ function bearerOf(token: LoyalToken): string {
   return bearer
 }
 
+/** What `send` got back, and the headers its first hop sent (as at the call), for a replay. */
+interface Sent {
+  response: Response
+  fromApi: boolean
+  firstHeaders: HeadersInit
+}
+
 /**
  * Sends one request, following redirects itself so that `Authorization: Bearer` reaches only
  * the API's origin. Once a hop leaves the API the rest of the chain goes without the bearer,
@@ -52,25 +59,27 @@ async function send(
   url: URL,
   init: RequestInit,
   token: LoyalToken
-): Promise<{ response: Response; fromApi: boolean }> {
+): Promise<Sent> {
   const mode = init.redirect ?? 'follow'
   let target = url
   let request = init
   // The first hop is the URL authorizedFetch has just found to be the API's.
   let fromApi = true
+  let firstHeaders: HeadersInit | undefined
 
   for (let hops = 0; ; hops++) {
     const headers = withAuthorization(request.headers, fromApi ? bearerOf(token) : undefined)
+    firstHeaders ??= headers
 
     const redirect = mode === 'follow' ? 'manual' : mode
     const response = await host.fetch(target, { ...request, headers, redirect })
     if (mode !== 'follow' || !REDIRECT_STATUSES.has(response.status)) {
-      return { response: afterHops(response, hops), fromApi }
+      return { response: afterHops(response, hops), fromApi, firstHeaders }
     }
 
     const location = response.headers.get('location')
     const next = location === null ? undefined : redirectedRequest(request, response.status)
-    if (next === undefined) return { response: afterHops(response, hops), fromApi }
+    if (next === undefined) return { response: afterHops(response, hops), fromApi, firstHeaders }
 
     if (hops >= MAX_REDIRECTS) throw new TypeError('Too many redirects')
 
@@ -176,7 +185,8 @@ export async function authorizedFetch(
     throw new LoyalError('unauthorized', message, context)
   }
 
-  const second = await send(host, url, init, renewed)
+  // The replay sends the headers the first attempt did, not what the caller's object holds now.
+  const second = await send(host, url, { ...init, headers: first.firstHeaders }, renewed)
   if (second.response.status !== 401 || !second.fromApi) return second.response
 
   discardBody(second.response)

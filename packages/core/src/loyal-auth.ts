@@ -260,7 +260,7 @@ export class LoyalAuth implements AsyncDisposable {
    * @example
    * const rollups = await (await auth.fetch('/empower/rollups?offset=0&limit=50')).json()
    */
-  fetch(pathOrUrl: FetchInput, init?: RequestInit): Promise<Response> {
+  fetch(pathOrUrl: FetchInput, init?: RequestInit | null): Promise<Response> {
     return authorizedFetch(this.#fetchHost, pathOrUrl, init)
   }
 

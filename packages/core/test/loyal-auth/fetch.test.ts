@@ -432,3 +432,21 @@ describe('LoyalAuth with a fetch answering Node streams (node-fetch and the like
     expect(api.counters.tokenRequests).toBe(3)
   })
 })
+
+describe('LoyalAuth.fetch replaying after a 401', () => {
+  it('sends the headers of the first attempt, not what the caller changed meanwhile', async () => {
+    const api = await startApi()
+    api.faults.route('/users', { status: 401, times: 1, delay: 50 })
+    const auth = authFor(api)
+    await auth.getToken()
+    const headers = { 'x-request-id': 'first' }
+
+    const pending = auth.fetch('/users', { headers })
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    headers['x-request-id'] = 'second'
+    await pending
+
+    const sent = api.requests.filter((one) => one.path === '/users')
+    expect(sent.map((one) => one.headers['x-request-id'])).toEqual(['first', 'first'])
+  })
+})
