@@ -1,4 +1,6 @@
+import type { UpstreamBody } from './parsed-body.js'
 import { compileAllowList, type ProxyAllowList } from './proxy-allow-list.js'
+import { readProxyBody, tooLarge } from './proxy-body.js'
 import {
   forwardedHeaderNames,
   type IncomingHeaders,
@@ -35,7 +37,11 @@ export interface ProxyRequest {
   headers: IncomingHeaders
   /** The unread body (a Node request is an async iterable of chunks). */
   body?: AsyncIterable<Uint8Array> | undefined
-  /** A body a parser has already read (`req.body`); objects are sent as JSON. */
+  /**
+   * A body a parser has already read (`req.body`), sent re-encoded to match its content type:
+   * objects as a form under a form type, as JSON otherwise. Present but `undefined` when the
+   * stream was read and no body left: refused if the browser had sent one.
+   */
   parsedBody?: unknown
   /** Aborts the upstream request, e.g. when the browser goes away. */
   signal?: AbortSignal | undefined
@@ -47,13 +53,15 @@ export interface ApiProxy {
    * the upstream status and body (error bodies redacted) with credential headers removed, or a
    * 403 `route_not_allowed` without any upstream request.
    *
-   * @throws LoyalError from `auth.fetch` (token failures, `unauthorized`), `timeout`, or
-   *   `api_unavailable` when the API cannot be reached or redirects to another origin.
+   * @throws LoyalError from `auth.fetch` (token failures, `unauthorized`), `timeout`,
+   *   `api_unavailable` when the API cannot be reached or redirects to another origin, or
+   *   `config` for a parsed body that cannot be sent on faithfully (before any upstream call).
    */
   forward(auth: ApiProxyAuth, request: ProxyRequest): Promise<Response>
 }
 
 const bodylessMethods = new Set(['GET', 'HEAD'])
+const noBody: UpstreamBody = { body: undefined }
 const nullBodyStatuses = new Set([101, 204, 205, 304])
 
 /**
@@ -76,11 +84,20 @@ export function createApiProxy(options: ApiProxyOptions): ApiProxy {
 
     if (path === undefined || !auth.isApiUrl(auth.resolveUrl(path))) return refusal()
 
-    const body = bodylessMethods.has(method) ? undefined : await readBody(request, maxBodySize)
+    const outgoing = bodylessMethods.has(method)
+      ? noBody
+      : await readProxyBody(request, maxBodySize, { method, path })
 
-    if (body === tooLarge) return jsonResponse(413, 'payload_too_large', 'The body is too large')
+    if (outgoing === tooLarge) {
+      return jsonResponse(413, 'payload_too_large', 'The body is too large')
+    }
 
-    const init = { method, headers: proxyRequestHeaders(request.headers, headerNames), body }
+    const headers = proxyRequestHeaders(request.headers, headerNames)
+
+    // A parsed body encoded anew goes under the type that says what it now is.
+    if (outgoing.contentType !== undefined) headers.set('content-type', outgoing.contentType)
+
+    const init = { method, headers, body: outgoing.body }
     const upstream = await fetchUpstream(auth, {
       path,
       init,
@@ -112,55 +129,6 @@ function refusal(): Response {
 
 function jsonResponse(status: number, error: string, message: string): Response {
   return Response.json({ error, message }, { status })
-}
-
-const tooLarge = Symbol('tooLarge')
-
-async function readBody(
-  request: ProxyRequest,
-  limit: number
-): Promise<BodyInit | undefined | typeof tooLarge> {
-  if (request.parsedBody !== undefined) return serialiseParsedBody(request.parsedBody)
-
-  if (request.body === undefined) return undefined
-
-  const declared = Number(request.headers['content-length'])
-
-  if (declared > limit) return tooLarge
-
-  // Buffered, not streamed: `auth.fetch` must be able to send the body again after a 401.
-  const chunks: Uint8Array[] = []
-  let size = 0
-
-  for await (const chunk of request.body) {
-    size += chunk.byteLength
-
-    if (size > limit) return tooLarge
-
-    chunks.push(chunk)
-  }
-
-  return size === 0 ? undefined : concat(chunks, size)
-}
-
-function serialiseParsedBody(body: unknown): BodyInit {
-  if (typeof body === 'string') return body
-
-  if (body instanceof Uint8Array) return new Uint8Array(body)
-
-  return JSON.stringify(body)
-}
-
-function concat(chunks: readonly Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
-  const result = new Uint8Array(size)
-  let offset = 0
-
-  for (const chunk of chunks) {
-    result.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-
-  return result
 }
 
 async function browserResponse(

@@ -1,8 +1,10 @@
 import { request as httpRequest } from 'node:http'
 import { LoyalAuth } from '@loyal-auth/core'
 import { type LoyalApi, startLoyalApi } from '@loyal-auth/testing'
+import type { RequestHandler } from 'express'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { loyalErrorHandler, loyalProxy } from '../src/index.js'
+import { closeAfterEach } from './helpers/close-after-each.js'
 import { expressMajors } from './helpers/majors.js'
 import { bearersSeen, expectNoSecrets, wholeResponse } from './helpers/secrets.js'
 import { type Served, serve } from './helpers/serve.js'
@@ -110,6 +112,144 @@ describe.each(expressMajors)('loyalProxy() on %s', (_major, express) => {
     await parsed.close()
     expect(response.status).toBe(200)
     expect(api.requests.at(-1)!.body).toBe('[103]')
+  })
+
+  describe('behind a body parser', () => {
+    const track = closeAfterEach()
+
+    /** The URL of a proxy for `POST /echo` mounted after `parsers`. */
+    async function behind(...parsers: RequestHandler[]): Promise<string> {
+      const app = express()
+
+      for (const parser of parsers) app.use(parser)
+      app.use('/loyal', loyalProxy({ auth, allow: ['POST /echo'] }))
+      app.use(loyalErrorHandler())
+
+      return `${track(await serve(app)).url}/loyal/echo`
+    }
+
+    function post(url: string, type: string, body: BodyInit): Promise<Response> {
+      return fetch(url, { method: 'POST', headers: { 'content-type': type }, body })
+    }
+
+    /** What the API received, and that its content-length is the body's own. */
+    function received(): { type: string | undefined; body: string | undefined } {
+      const { headers, body } = api.requests.at(-1)!
+
+      expect(headers['content-length']).toBe(String(Buffer.byteLength(body ?? '')))
+
+      return { type: headers['content-type'], body }
+    }
+
+    /** A refusal: 500 `config` naming the route, nothing sent upstream, nothing secret. */
+    async function expectRefused(response: Response, ...hidden: string[]): Promise<string> {
+      const text = await wholeResponse(response.clone())
+      const { error, message } = await response.json()
+
+      expect(response.status).toBe(500)
+      expect(error).toBe('config')
+      expect(message).toContain('POST /echo')
+      expect(message).toMatch(/before the body parser/)
+      expect(api.counters.apiRequests).toBe(0)
+      expectNoSecrets(text, [...secrets(), ...hidden])
+
+      return message
+    }
+
+    const form = 'application/x-www-form-urlencoded'
+
+    it('sends a form urlencoded({ extended: false }) read as that form again', async () => {
+      const url = await behind(express.urlencoded({ extended: false }))
+      const sent = 'name=Form+rule&enabled=true&tag=a&tag=b&rule%5Bid%5D=7&note=caf%C3%A9'
+      const response = await post(url, form, sent)
+
+      expect(response.status).toBe(200)
+      expect(received()).toEqual({ type: form, body: sent })
+    })
+
+    it('sends a flat form urlencoded({ extended: true }) read as a form', async () => {
+      const url = await behind(express.urlencoded({ extended: true }))
+
+      await post(url, form, 'name=Form+rule&enabled=true&tag=a&tag=b')
+      expect(received()).toEqual({ type: form, body: 'name=Form+rule&enabled=true&tag=a&tag=b' })
+    })
+
+    it('refuses a form qs nested (extended: true) instead of guessing its encoding', async () => {
+      const url = await behind(express.urlencoded({ extended: true }))
+      const response = await post(url, form, 'rule[name]=hidden-value&name=other-value')
+      const message = await expectRefused(response, 'hidden-value', 'other-value', 'rule')
+
+      expect(message).toMatch(/nested/)
+      expect(api.counters.tokenRequests).toBe(0)
+    })
+
+    it('labels what express.json() read as JSON, whatever type it accepted', async () => {
+      const url = await behind(express.json({ type: ['application/json', 'text/plain'] }))
+
+      await post(url, 'application/json', JSON.stringify({ name: 'Rüle' }))
+      expect(received()).toEqual({ type: 'application/json', body: '{"name":"Rüle"}' })
+
+      await post(url, 'text/plain', JSON.stringify({ name: 'Rüle' }))
+      expect(received()).toEqual({ type: 'application/json', body: '{"name":"Rüle"}' })
+    })
+
+    it('sends a JSON string a non-strict parser read as JSON, not as bare text', async () => {
+      const url = await behind(express.json({ strict: false }))
+
+      await post(url, 'application/json', '"hello"')
+      expect(received()).toEqual({ type: 'application/json', body: '"hello"' })
+    })
+
+    it('sends no body where the browser sent none, though the parser made {} of it', async () => {
+      const url = await behind(express.json(), express.urlencoded({ extended: false }))
+
+      await post(url, 'application/json', '')
+      expect(received()).toEqual({ type: 'application/json', body: undefined })
+
+      await post(url, form, '')
+      expect(received()).toEqual({ type: form, body: undefined })
+    })
+
+    it('labels what express.text() decoded from another charset as the UTF-8 sent', async () => {
+      const url = await behind(express.text())
+      const latin1 = Uint8Array.from(Buffer.from('café', 'latin1'))
+
+      await post(url, 'text/plain; charset=iso-8859-1', latin1)
+      expect(received()).toEqual({ type: 'text/plain; charset=utf-8', body: 'café' })
+    })
+
+    it('sends bytes express.raw() read as they came', async () => {
+      const url = await behind(express.raw())
+
+      await post(url, 'application/octet-stream', 'bytes as sent')
+      expect(received()).toEqual({ type: 'application/octet-stream', body: 'bytes as sent' })
+    })
+
+    it('refuses a body an earlier middleware read and left no trace of', async () => {
+      const swallow: RequestHandler = async (req, _res, next) => {
+        for await (const _chunk of req) void _chunk
+        next()
+      }
+      const url = await behind(swallow)
+
+      await expectRefused(await post(url, 'application/json', '{"name":"gone"}'), 'gone')
+    })
+
+    it('refuses a multipart body a parser split into fields', async () => {
+      const fields: RequestHandler = async (req, _res, next) => {
+        for await (const _chunk of req) void _chunk
+        req.body = { name: 'field-value' }
+        next()
+      }
+      const url = await behind(fields)
+      const body = new FormData()
+
+      body.set('name', 'field-value')
+
+      const response = await fetch(url, { method: 'POST', body })
+
+      expect(await expectRefused(response, 'field-value')).toMatch(/multipart/)
+    })
   })
 
   it.each([

@@ -1,6 +1,8 @@
 import { request as httpRequest } from 'node:http'
+import { bodyParser } from '@koa/bodyparser'
 import { LoyalAuth } from '@loyal-auth/core'
 import { type LoyalApi, startLoyalApi } from '@loyal-auth/testing'
+import type { Middleware } from 'koa'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { loyalErrorHandler, loyalProxy } from '../src/index.js'
 import { koaMajors, quietApp } from './helpers/majors.js'
@@ -122,6 +124,114 @@ describe.each(koaMajors)('loyalProxy() on %s', (_major, Koa) => {
     await parsed.close()
     expect(response.status).toBe(200)
     expect(api.requests.at(-1)!.body).toBe('[103]')
+  })
+
+  describe('behind a body parser', () => {
+    const opened: Served[] = []
+
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((server) => server.close()))
+    })
+
+    /** The URL of a proxy for `POST /echo` mounted after `parser`. */
+    async function behind(parser: Middleware): Promise<string> {
+      const app = quietApp(Koa)
+
+      app.use(loyalErrorHandler())
+      app.use(parser)
+      app.use(loyalProxy({ auth, prefix: '/loyal', allow: ['POST /echo'] }))
+
+      const server = await serve(app.callback())
+
+      opened.push(server)
+
+      return `${server.url}/loyal/echo`
+    }
+
+    function post(url: string, type: string, body: BodyInit): Promise<Response> {
+      return fetch(url, { method: 'POST', headers: { 'content-type': type }, body })
+    }
+
+    /** What the API received, and that its content-length is the body's own. */
+    function received(): { type: string | undefined; body: string | undefined } {
+      const { headers, body } = api.requests.at(-1)!
+
+      expect(headers['content-length']).toBe(String(Buffer.byteLength(body ?? '')))
+
+      return { type: headers['content-type'], body }
+    }
+
+    /** A refusal: 500 `config` naming the route, nothing sent upstream, nothing secret. */
+    async function expectRefused(response: Response, ...hidden: string[]): Promise<string> {
+      const text = await wholeResponse(response.clone())
+      const { error, message } = await response.json()
+
+      expect(response.status).toBe(500)
+      expect(error).toBe('config')
+      expect(message).toContain('POST /echo')
+      expect(message).toMatch(/before the body parser/)
+      expect(api.counters.apiRequests).toBe(0)
+      expectNoSecrets(text, [...secrets(), ...hidden])
+
+      return message
+    }
+
+    const form = 'application/x-www-form-urlencoded'
+    const parsers = () => bodyParser({ enableTypes: ['json', 'form', 'text'] })
+
+    it('sends a form @koa/bodyparser read as that form again', async () => {
+      const url = await behind(parsers())
+      const sent = 'name=Form+rule&enabled=true&tag=a&tag=b&note=caf%C3%A9'
+      const response = await post(url, form, sent)
+
+      expect(response.status).toBe(200)
+      expect(received()).toEqual({ type: form, body: sent })
+    })
+
+    it('refuses a form qs nested instead of guessing its encoding', async () => {
+      const url = await behind(parsers())
+      const response = await post(url, form, 'rule[name]=hidden-value&name=other-value')
+      const message = await expectRefused(response, 'hidden-value', 'other-value', 'rule')
+
+      expect(message).toMatch(/nested/)
+      expect(api.counters.tokenRequests).toBe(0)
+    })
+
+    it('labels what it read as JSON as JSON, whatever type it accepted', async () => {
+      const url = await behind(bodyParser({ detectJSON: (ctx) => ctx.path.startsWith('/loyal') }))
+
+      await post(url, 'application/json', JSON.stringify({ name: 'Rüle' }))
+      expect(received()).toEqual({ type: 'application/json', body: '{"name":"Rüle"}' })
+
+      await post(url, 'text/plain', JSON.stringify({ name: 'Rüle' }))
+      expect(received()).toEqual({ type: 'application/json', body: '{"name":"Rüle"}' })
+    })
+
+    it('sends no body where the browser sent none, though the parser made {} of it', async () => {
+      const url = await behind(parsers())
+
+      await post(url, 'application/json', '')
+      expect(received()).toEqual({ type: 'application/json', body: undefined })
+
+      await post(url, form, '')
+      expect(received()).toEqual({ type: form, body: undefined })
+    })
+
+    it('labels text read under another charset as the UTF-8 it sends', async () => {
+      const url = await behind(parsers())
+
+      await post(url, 'text/plain; charset=iso-8859-1', 'café')
+      expect(received()).toEqual({ type: 'text/plain; charset=utf-8', body: 'café' })
+    })
+
+    it('refuses a body an earlier middleware read and left no trace of', async () => {
+      const url = await behind(async (ctx, next) => {
+        for await (const _chunk of ctx.req) void _chunk
+        await next()
+      })
+
+      await expectRefused(await post(url, 'application/json', '{"name":"gone"}'), 'gone')
+    })
   })
 
   it('leaves requests outside its prefix to the next middleware', async () => {
