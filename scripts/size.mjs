@@ -18,9 +18,13 @@ import { listPackages } from './lib/workspace.mjs'
  * Gzip bytes. Measured on 2026-12-03 with everything core's main entry has at 0.1.0 (LoyalAuth,
  * stores and encryption, API proxy): own 21.9 kB, bundled 22.1 kB. About 20% headroom; raise a
  * budget on purpose, in the same change that needs it, never to silence drift.
+ *
+ * Raised on 2026-12-04 from own 26.0 kB: own 27.1 kB, bundled 25.0 kB once the proxy encodes a
+ * parsed body to match its content type and `auth.fetch` follows redirects as fetch does (the
+ * own size counts the comments tsup keeps; the minified bundle users ship stayed in budget).
  */
 const budgets = {
-  '@loyal-auth/core': { own: 26_000, bundled: 26_500 },
+  '@loyal-auth/core': { own: 28_500, bundled: 26_500 },
 }
 
 async function main() {
