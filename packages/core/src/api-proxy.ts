@@ -1,3 +1,4 @@
+import { discardBody } from './discard-body.js'
 import type { UpstreamBody } from './parsed-body.js'
 import { compileAllowList, type ProxyAllowList } from './proxy-allow-list.js'
 import { readProxyBody, tooLarge } from './proxy-body.js'
@@ -143,7 +144,7 @@ async function browserResponse(
   }
 
   if (method === 'HEAD' || nullBodyStatuses.has(upstream.status) || upstream.body === null) {
-    await upstream.body?.cancel()
+    discardBody(upstream)
 
     return new Response(null, init)
   }

@@ -1,3 +1,4 @@
+import { discardBody } from './discard-body.js'
 import { isLoyalError, LoyalError, type LoyalErrorOptions } from './loyal-error.js'
 import { MAX_REDIRECTS, REDIRECT_STATUSES, redirectedRequest } from './redirect-rules.js'
 
@@ -77,7 +78,7 @@ async function followOnApiOrigin(
 
     if (next === undefined) return response
 
-    response.body?.cancel().catch(() => {})
+    discardBody(response)
     target = new URL(location as string, target)
 
     if (!auth.isApiUrl(target)) throw offOrigin(init, path, response.status)

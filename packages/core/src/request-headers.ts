@@ -5,6 +5,8 @@
  * Any other kind becomes a `Headers`.
  */
 
+import { isPlainObject } from './plain-object.js'
+
 /** What `fetch` itself drops on a hop to another origin (the fetch standard, and undici's). */
 const CREDENTIALS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie'])
 
@@ -56,14 +58,4 @@ function headersWithout(
   for (const name of names) copy.delete(name)
 
   return copy
-}
-
-// Only a literal object: a Headers (also another undici copy's) or a Map-like keeps its
-// entries out of Object.keys.
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false
-
-  const prototype: unknown = Object.getPrototypeOf(value)
-
-  return prototype === Object.prototype || prototype === null
 }
