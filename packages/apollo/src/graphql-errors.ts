@@ -6,6 +6,8 @@ import {
   redactSecrets,
 } from '@loyal-auth/core'
 import { GraphQLError, type GraphQLErrorExtensions, type GraphQLErrorOptions } from 'graphql'
+import { transportFailureReason } from './transport-failure.js'
+import { unreadableAnswerReason } from './unreadable-answer.js'
 
 /**
  * `extensions.code` of every error a `LoyalDataSource` throws. The code is API; the message
@@ -17,8 +19,10 @@ import { GraphQLError, type GraphQLErrorExtensions, type GraphQLErrorOptions } f
  * | `FORBIDDEN` | a 403, or `requireScopes` found a scope missing (`extensions.required`) |
  * | `BAD_REQUEST` | the API answered 400 or 422 |
  * | `NOT_FOUND` | the API answered 404 |
- * | `UPSTREAM_ERROR` | any other failed status (5xx, 530, 429...) or an unreachable API |
+ * | `UPSTREAM_ERROR` | any other failed status (5xx, 530, 429...), an answer that could not be |
+ * | | read (with its `status`), or an API that could not be reached (no `status`) |
  * | `LOYAL_INVALID_API_KEY` ... | no token could be had: `LOYAL_` + the `LoyalError` code |
+ * | `INTERNAL_SERVER_ERROR` | `toGraphQLError` of any other error, as Apollo Server codes it |
  */
 export type LoyalGraphQLErrorCode =
   | 'UNAUTHENTICATED'
@@ -32,6 +36,7 @@ export type LoyalGraphQLErrorCode =
   | 'LOYAL_MALFORMED_TOKEN'
   | 'LOYAL_CONFIG'
   | 'LOYAL_STORE'
+  | 'INTERNAL_SERVER_ERROR'
 
 /** What the errors carry in `extensions`. Never a header, a token or an API key. */
 export interface LoyalGraphQLErrorExtensions extends GraphQLErrorExtensions {
@@ -80,11 +85,21 @@ export interface UpstreamFailure extends CallSite {
   retryAfter?: number
 }
 
+/** A call whose answer arrived but could not be read. */
+export interface UnreadableAnswer extends CallSite {
+  method: string
+  path: string
+  status: number
+}
+
 /**
  * Turns anything a Loyal call threw into a `GraphQLError` with a stable `extensions.code`.
- * A `GraphQLError` passes through; a `LoyalError` keeps its context; anything else (an
- * unreachable API) becomes `UPSTREAM_ERROR`. The original error stays on `originalError` for
- * your `formatError`, and nothing of a request or response (headers included) is attached.
+ * A `GraphQLError` passes through; a `LoyalError` keeps its context; a fetch failure (fetch's
+ * `TypeError` with a network cause, node-fetch's system errors, an abort or timeout) is an
+ * unreachable API, `UPSTREAM_ERROR`. Anything else is no failure of the API:
+ * `INTERNAL_SERVER_ERROR` with its message, as Apollo Server reports any error it knows nothing
+ * of. The original error stays on `originalError` for your `formatError`, and nothing of a
+ * request or response (headers included) is attached.
  *
  * @example
  * try { await auth.describe() } catch (error) { throw toGraphQLError(error) }
@@ -93,12 +108,43 @@ export function toGraphQLError(error: unknown, site?: CallSite): GraphQLError {
   if (error instanceof GraphQLError) return error
   if (isLoyalError(error)) return fromLoyalError(error, site)
 
-  const reason = error instanceof Error ? error.message : String(error)
+  const reason = transportFailureReason(error)
+
+  return reason === undefined ? internalError(error, site) : unreachable(error, reason, site)
+}
+
+/** The `GraphQLError` for a request that did not get through to the Loyal API. */
+export function fromTransportFailure(error: unknown, site: CallSite): GraphQLError | undefined {
+  const reason = transportFailureReason(error)
+
+  return reason === undefined ? undefined : unreachable(error, reason, site)
+}
+
+function unreachable(error: unknown, reason: string, site: CallSite | undefined): GraphQLError {
   const where = site?.path === undefined ? '' : ` for ${site.method ?? 'GET'} ${site.path}`
 
-  return withCause(`The Loyal API could not be reached${where}: ${reason}`, site, {
+  return overCause(`The Loyal API could not be reached${where}: ${reason}`, site, {
     originalError: error instanceof Error ? error : undefined,
     extensions: compact({ code: 'UPSTREAM_ERROR', method: site?.method, path: site?.path }),
+  })
+}
+
+/** The `GraphQLError` for an answer of the Loyal API whose body could not be read. */
+export function fromUnreadableAnswer(error: unknown, answer: UnreadableAnswer): GraphQLError {
+  const { method, path, status } = answer
+  const message = `The Loyal API's answer to ${method} ${path} could not be read`
+
+  return overCause(`${message}: ${unreadableAnswerReason(error)}`, answer, {
+    originalError: error instanceof Error ? error : undefined,
+    extensions: compact({ code: 'UPSTREAM_ERROR', status, method, path }),
+  })
+}
+
+/** What Apollo Server makes of an error it knows nothing of, with secrets redacted. */
+export function internalError(error: unknown, site?: CallSite): GraphQLError {
+  return withCause(error instanceof Error ? error.message : String(error), site, {
+    originalError: error instanceof Error ? error : undefined,
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
   })
 }
 
@@ -123,6 +169,23 @@ function withCause(message: string, site: CallSite | undefined, options: GraphQL
   if (error.stack !== undefined) error.stack = redact(error.stack, site)
 
   return error
+}
+
+// The original's message heads its stack, and may quote what must stay out (node-fetch's the
+// URL with its query, V8's JSON errors the body): the frames are kept under our message.
+function overCause(message: string, site: CallSite | undefined, options: GraphQLErrorOptions) {
+  const error = new GraphQLError(redact(message, site), options)
+  const frames = framesOf(options.originalError?.stack)
+
+  error.stack = redact(`${error.name}: ${error.message}${frames}`, site)
+
+  return error
+}
+
+function framesOf(stack: string | undefined): string {
+  const start = stack?.indexOf('\n    at ') ?? -1
+
+  return stack === undefined || start < 0 ? '' : stack.slice(start)
 }
 
 /** The `GraphQLError` for a failed status of the Loyal API. */

@@ -5,6 +5,7 @@ export {
   type LoyalErrorCode,
 } from '@loyal-auth/core'
 export type { Fetcher } from './authorized-fetcher.js'
+export type { LoyalFetch, LoyalFetchInit, LoyalFetchResponse } from './fetch-option.js'
 export {
   type LoyalGraphQLErrorCode,
   type LoyalGraphQLErrorExtensions,

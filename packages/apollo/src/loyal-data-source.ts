@@ -17,13 +17,24 @@ import {
   checkedScopes,
   configError,
   errorFromResponse,
+  isLoyalError,
   type LoyalAuth,
   parseRetryAfter,
 } from '@loyal-auth/core'
-import type { GraphQLError } from 'graphql'
+import { GraphQLError } from 'graphql'
 import { createAuthorizedFetcher, type Fetcher } from './authorized-fetcher.js'
-import { type CallSite, fromUpstreamFailure, toGraphQLError } from './graphql-errors.js'
+import { asFetcher, type LoyalFetch } from './fetch-option.js'
+import {
+  type CallSite,
+  fromTransportFailure,
+  fromUnreadableAnswer,
+  fromUpstreamFailure,
+  toGraphQLError,
+} from './graphql-errors.js'
+import { ownError } from './own-error.js'
 import { stateOf, withState } from './request-state.js'
+import { reportingTransportFailures, thrownByTransport } from './transport-failure.js'
+import { readAnswer, unreadableAnswerStatus } from './unreadable-answer.js'
 
 /** Options of {@link LoyalDataSource}. */
 export interface LoyalDataSourceOptions {
@@ -36,10 +47,10 @@ export interface LoyalDataSourceOptions {
    */
   cache?: KeyValueCache
   /**
-   * The fetch implementation for Loyal API calls: the web `fetch` signature or
-   * RESTDataSource's `Fetcher` (node-fetch and the like). Default: `globalThis.fetch`.
+   * The fetch implementation for Loyal API calls: `globalThis.fetch`, undici's, node-fetch or
+   * a wrapper of one, `(url, init) => fetch(url, init)`. Default: `globalThis.fetch`.
    */
-  fetch?: Fetcher | ((url: string, init?: RequestInit) => Promise<Response>)
+  fetch?: LoyalFetch
   /** Apollo-style logger (`server.logger`) for cache write failures. Default: silent. */
   logger?: DataSourceConfig['logger']
 }
@@ -93,12 +104,11 @@ export abstract class LoyalDataSource<
     }
 
     const cache = options.cache ?? new InMemoryLRUCache()
-    // At runtime both signatures are the same call; only their TypeScript types differ.
-    const fetch = (options.fetch ?? globalThis.fetch) as unknown as Fetcher
+    const fetch = asFetcher(options.fetch ?? globalThis.fetch)
 
     super({
       cache,
-      fetch: createAuthorizedFetcher(fetch),
+      fetch: reportingTransportFailures(createAuthorizedFetcher(fetch)),
       logger: options.logger ?? silentLogger,
     })
 
@@ -176,8 +186,16 @@ export abstract class LoyalDataSource<
 
       return result
     } catch (error) {
-      throw toGraphQLError(error, this.callSite(path, incomingRequest))
+      throw this.reported(error, this.callSite(path, incomingRequest))
     }
+  }
+
+  /**
+   * RESTDataSource's parsing; a body that cannot be read is reported as an answer of the API
+   * that could not be read (`UPSTREAM_ERROR` with its `status`), a failed status by status.
+   */
+  protected override parseBody(response: Awaited<ReturnType<Fetcher>>): Promise<object | string> {
+    return readAnswer(super.parseBody(response), response)
   }
 
   /** Prefixes the default key with the credential's fingerprint (never the key itself). */
@@ -260,8 +278,21 @@ export abstract class LoyalDataSource<
     }
   }
 
-  private callSite(path: string, request: DataSourceRequest<CO>): CallSite {
+  private callSite(path: string, request: DataSourceRequest<CO>): Required<CallSite> {
     return { method: request.method ?? 'GET', path: pathnameOf(this.auth, path), auth: this.auth }
+  }
+
+  // Only what the API or loyal-auth did is reported as theirs. An error of the user's own code
+  // (a hook, a parseBody override, a fetch option refusing, a cache backend) is handed on.
+  private reported(error: unknown, site: Required<CallSite>): unknown {
+    if (error instanceof GraphQLError || isLoyalError(error)) return toGraphQLError(error, site)
+
+    const status = unreadableAnswerStatus(error)
+
+    if (status !== undefined) return fromUnreadableAnswer(error, { ...site, status })
+    if (thrownByTransport(error)) return fromTransportFailure(error, site) ?? ownError(error, site)
+
+    return ownError(error, site)
   }
 }
 

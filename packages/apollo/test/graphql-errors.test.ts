@@ -46,14 +46,71 @@ describe('toGraphQLError', () => {
     expect(error.message).toBe('The Loyal API could not be reached for GET /users: fetch failed')
   })
 
+  it('names the system code of a fetch failure, never its message', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:443'), {
+      code: 'ECONNREFUSED',
+    })
+    const error = toGraphQLError(new TypeError('fetch failed', { cause: refused }), {
+      method: 'GET',
+      path: '/users',
+    })
+
+    expect(error.extensions).toEqual({ code: 'UPSTREAM_ERROR', method: 'GET', path: '/users' })
+    expect(error.message).toBe(
+      'The Loyal API could not be reached for GET /users: fetch failed (ECONNREFUSED)'
+    )
+  })
+
+  it.each([
+    ['an abort', new DOMException('This operation was aborted', 'AbortError'), 'was aborted'],
+    ['a timeout', new DOMException('The operation timed out', 'TimeoutError'), 'timed out'],
+  ])('turns %s of the request into UPSTREAM_ERROR', (_, cause, said) => {
+    const error = toGraphQLError(cause, { method: 'GET', path: '/users' })
+
+    expect(error.extensions?.code).toBe('UPSTREAM_ERROR')
+    expect(error.message).toContain(`could not be reached for GET /users: the request ${said}`)
+  })
+
+  it('keeps the URL and query of a node-fetch failure out of message and stack', () => {
+    const failure = Object.assign(
+      new Error('request to https://api.example/users?ssn=078-05-1120 failed, reason: reset'),
+      { name: 'FetchError', type: 'system', code: 'ECONNRESET' }
+    )
+    const error = toGraphQLError(failure, { method: 'GET', path: '/users' })
+
+    expect(error.extensions?.code).toBe('UPSTREAM_ERROR')
+    expect(error.message).toBe(
+      'The Loyal API could not be reached for GET /users: fetch failed (ECONNRESET)'
+    )
+    for (const text of [error.message, JSON.stringify(error), error.stack ?? '']) {
+      expect(text).not.toContain('078-05-1120')
+    }
+  })
+
+  it.each([
+    ['an error of the caller’s own', new Error('no tenant selected')],
+    ['a TypeError without a network cause', new TypeError('"a\nb" is an invalid header value')],
+    ['a JSON error', new SyntaxError('Unexpected end of JSON input')],
+  ])('reports %s as Apollo does any error: INTERNAL_SERVER_ERROR', (_, cause) => {
+    const error = toGraphQLError(cause, { method: 'GET', path: '/users' })
+
+    expect(error.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' })
+    expect(error.message).toBe(cause.message)
+    expect(error.message).not.toContain('could not be reached')
+    expect(error.originalError).toBe(cause)
+  })
+
   it('passes a GraphQLError through unchanged', () => {
     const original = new GraphQLError('mine', { extensions: { code: 'MINE' } })
 
     expect(toGraphQLError(original)).toBe(original)
   })
 
-  it('hides a token quoted in a message, in every serialised form', () => {
-    const error = toGraphQLError(new Error(`socket closed while sending ${jwt}`))
+  it.each([
+    ['an error of its own', new Error(`socket closed while sending ${jwt}`)],
+    ['a fetch failure', new TypeError(`fetch failed for ${jwt}`, { cause: new Error('reset') })],
+  ])('hides a token quoted in %s, in every serialised form', (_, cause) => {
+    const error = toGraphQLError(cause)
 
     for (const text of [error.message, JSON.stringify(error), inspect(error), error.stack ?? '']) {
       expect(text).not.toContain(jwt)
