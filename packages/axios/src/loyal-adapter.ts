@@ -19,7 +19,7 @@ import {
 import { chainLeftApi } from './redirect-guard.js'
 import { describeRequest, isApiAbsoluteUrl } from './request-target.js'
 import { RequestSummary, scrubAxiosError } from './scrub-axios-error.js'
-import { forgetSentBearer } from './sent-headers.js'
+import { forgetSocketMark } from './sent-headers.js'
 
 type AdapterSetting = AxiosRequestConfig['adapter']
 
@@ -129,7 +129,7 @@ function delivered(response: AxiosResponse, config: InternalAxiosRequestConfig):
   }
 
   if (response.request !== undefined) {
-    forgetSentBearer(response.request)
+    forgetSocketMark(response.request)
     response.request = new RequestSummary(config)
   }
 

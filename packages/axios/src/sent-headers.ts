@@ -53,6 +53,35 @@ function forgetInOptions(headers: unknown): void {
   }
 }
 
+// axios' own mark on a socket for the request using it (`Symbol('axios.http.currentReq')`,
+// axios 1.13 and later), found by its description since axios does not export it.
+let socketMarkKey: symbol | undefined
+
+/**
+ * Cuts the link from a keep-alive socket back to the API request that last used it. axios marks
+ * each socket with its request and clears the mark on the request's `close`, which the
+ * follow-redirects request it uses never emits: an idle socket in the agent's pool then led to
+ * that request, bearer included, from anything that reaches the agent (a config's `httpAgent`,
+ * another host's response). The cheap step for every answered API request; errors, which are
+ * rare, also get {@link forgetSentBearer}.
+ */
+export function forgetSocketMark(request: unknown): void {
+  const native = request as { socket?: unknown; _redirectable?: unknown } | null | undefined
+  const socket = native?.socket
+  if (typeof socket !== 'object' || socket === null) return
+
+  socketMarkKey ??= Object.getOwnPropertySymbols(socket).find(
+    (symbol) => symbol.description === 'axios.http.currentReq'
+  )
+  if (socketMarkKey === undefined) return
+
+  const marked = socket as Record<symbol, unknown>
+  const holder = marked[socketMarkKey]
+  if (holder !== undefined && (holder === native?._redirectable || holder === native)) {
+    marked[socketMarkKey] = null
+  }
+}
+
 function outHeadersOf(native: object): Record<string, [string, unknown]> | undefined {
   if (outHeadersKey === undefined) {
     const symbols = Object.getOwnPropertySymbols(native)
