@@ -1,4 +1,4 @@
-import { LoyalError, type LoyalToken } from '@loyal-auth/core'
+import { LoyalError, type LoyalToken, REDACTED } from '@loyal-auth/core'
 import axios, {
   type AxiosAdapter,
   type AxiosError,
@@ -19,7 +19,7 @@ import {
 import { chainLeftApi } from './redirect-guard.js'
 import { describeRequest, isApiAbsoluteUrl } from './request-target.js'
 import { RequestSummary, scrubAxiosError } from './scrub-axios-error.js'
-import { forgetSocketMark } from './sent-headers.js'
+import { forgetSentBearer, forgetSocketMark } from './sent-headers.js'
 
 type AdapterSetting = AxiosRequestConfig['adapter']
 
@@ -87,7 +87,10 @@ function dispatcherCache(adapters: AdapterSetting): (config: AxiosRequestConfig)
  * carry one, also an older one). The caller's own `Authorization`, whatever its scheme, stays.
  */
 function dropBearer(headers: HeaderBag): void {
-  if (isIssuedBearer(getAuthorization(headers))) deleteAuthorization(headers)
+  const value = getAuthorization(headers)
+
+  // A scrubbed error's config reused elsewhere carries the marker, which is no one's header.
+  if (isIssuedBearer(value) || value === REDACTED) deleteAuthorization(headers)
 }
 
 function send(
@@ -99,12 +102,17 @@ function send(
   setAuthorization(config.headers, bearerOf(token))
 
   return dispatch(config).then(
-    (response) =>
-      isApiUnauthorized(attachment, response)
+    (response) => {
+      forgetSocketMark(response.request)
+
+      return isApiUnauthorized(attachment, response)
         ? onUnauthorized(attachment, dispatch, config, token, () => delivered(response, config))
-        : delivered(response, config),
+        : delivered(response, config)
+    },
     (error: unknown) => {
       if (!axios.isAxiosError(error)) throw error
+
+      forgetSocketMark(error.response?.request ?? error.request)
       if (!isApiUnauthorized(attachment, error.response)) {
         throw scrubAxiosError(error, attachment.auth)
       }
@@ -129,7 +137,8 @@ function delivered(response: AxiosResponse, config: InternalAxiosRequestConfig):
   }
 
   if (response.request !== undefined) {
-    forgetSocketMark(response.request)
+    // A stream's `data` is Node's response, whose `req` is the request `request` was.
+    if (config.responseType === 'stream') forgetSentBearer(response.request)
     response.request = new RequestSummary(config)
   }
 
@@ -160,6 +169,7 @@ async function onUnauthorized(
   }
 
   const response = await dispatch(config).catch((error: unknown) => {
+    if (axios.isAxiosError(error)) forgetSocketMark(error.response?.request ?? error.request)
     if (axios.isAxiosError(error) && isApiUnauthorized(attachment, error.response)) {
       throw unauthorized(attachment, config, afterRenewal, error)
     }
@@ -167,6 +177,7 @@ async function onUnauthorized(
     throw axios.isAxiosError(error) ? scrubAxiosError(error, auth) : error
   })
 
+  forgetSocketMark(response.request)
   if (isApiUnauthorized(attachment, response)) throw unauthorized(attachment, config, afterRenewal)
 
   return delivered(response, config)

@@ -6,8 +6,12 @@ import { isApiAbsoluteUrl } from './request-target.js'
 // follow-redirects hands every hop of one request the same options object: a mark on it
 // outlives the hop. Global, so a second copy of this package reads the first one's mark.
 const leftApi = Symbol.for('loyal-auth.axios.left-api')
+const hopOrigin = Symbol.for('loyal-auth.axios.hop-origin')
 
-type ChainOptions = Record<string, unknown> & { [leftApi]?: boolean }
+type ChainOptions = Record<string, unknown> & { [leftApi]?: boolean; [hopOrigin]?: string }
+
+/** What fetch drops on a hop to another origin, besides Authorization. */
+const CREDENTIALS = new Set(['cookie', 'proxy-authorization'])
 
 /**
  * Whether the redirects that led to `request` (Node's request of the last hop, as axios puts it
@@ -47,6 +51,7 @@ export function redirectGuard(auth: LoyalAuth, original: unknown): RedirectHook 
 
     if (headers) {
       deleteAuthorization(headers)
+      if (changesOrigin(options, target, auth)) dropCredentials(headers)
 
       const token = onApi ? auth.peekToken() : undefined
 
@@ -57,4 +62,27 @@ export function redirectGuard(auth: LoyalAuth, original: unknown): RedirectHook 
   }
 
   return loyalBeforeRedirect as RedirectHook
+}
+
+// Whether this hop goes to another origin than the last one (the first: the API's). Older
+// follow-redirects keep cookies on a subdomain; fetch drops them on any change of origin.
+function changesOrigin(options: ChainOptions, target: string | undefined, auth: LoyalAuth) {
+  let origin: string
+
+  try {
+    origin = new URL(target ?? '').origin
+  } catch {
+    return true
+  }
+
+  const previous = options[hopOrigin] ?? new URL(auth.baseUrl).origin
+  options[hopOrigin] = origin
+
+  return origin !== previous
+}
+
+function dropCredentials(headers: HeaderBag): void {
+  for (const name of Object.keys(headers)) {
+    if (CREDENTIALS.has(name.toLowerCase())) delete headers[name]
+  }
 }

@@ -66,7 +66,12 @@ let socketMarkKey: symbol | undefined
  * rare, also get {@link forgetSentBearer}.
  */
 export function forgetSocketMark(request: unknown): void {
-  const native = request as { socket?: unknown; _redirectable?: unknown } | null | undefined
+  const given = request as SentRequest | null | undefined
+  // Node's request, also when given follow-redirects' around it (an error's `request`).
+  const native = (given?._currentRequest ?? given) as
+    | { socket?: unknown; _redirectable?: unknown }
+    | null
+    | undefined
   const socket = native?.socket
   if (typeof socket !== 'object' || socket === null) return
 

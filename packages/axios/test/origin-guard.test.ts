@@ -231,6 +231,26 @@ describe('redirects', () => {
     expect(loyal.api.counters.tokenRequests).toBe(before)
   })
 
+  it("drops the caller's cookie and proxy credentials on a redirect to another origin", async () => {
+    const client = createLoyalAxios(loyal.auth)
+    const headers = { Cookie: 'session=s3cret', 'Proxy-Authorization': 'Basic cA==' }
+
+    await client.get(redirectVia(`${otherHost.url}/landing`), { headers })
+
+    expect(otherHost.seen[0]?.headers).not.toHaveProperty('cookie')
+    expect(otherHost.seen[0]?.headers).not.toHaveProperty('proxy-authorization')
+  })
+
+  it('sends a reused scrubbed config to another host without the redaction marker', async () => {
+    const client = createLoyalAxios(loyal.auth)
+    loyal.api.faults.route('/users', { status: 500, times: 1 })
+
+    const error = await client.get('/users').catch((caught) => caught)
+    await client.request({ ...error.config, url: `${otherHost.url}/reused` })
+
+    expect(otherHost.seen.map((request) => request.authorization)).toEqual([[]])
+  })
+
   it('leaves a 401 from the host a redirect led to alone: no refresh, no retry', async () => {
     const client = createLoyalAxios(loyal.auth)
     const before = loyal.api.counters.tokenRequests

@@ -211,6 +211,42 @@ describe('successful API responses', () => {
 })
 
 describe('what a keep-alive agent leads to', () => {
+  it.each([
+    ['a 401 answered twice (validateStatus takes every status)', 'twice'],
+    ['a 401 while the token endpoint is down', 'renewal fails'],
+  ])('holds no bearer after %s', async (_case, kind) => {
+    loyal = await setup({}, { retry: { attempts: 1 } })
+    const { api, auth } = loyal
+    const token = (await auth.getToken()).value
+    const agent = new Agent({ keepAlive: true })
+    const client = createLoyalAxios(auth, { httpAgent: agent, validateStatus: () => true })
+
+    api.faults.route('/users', { status: 401, times: kind === 'twice' ? 2 : 1 })
+    if (kind === 'renewal fails') api.faults.token({ status: 503 })
+
+    try {
+      await client.get('/users').catch(() => undefined)
+
+      expect(inspect(agent, { depth: Number.POSITIVE_INFINITY })).not.toContain(token)
+    } finally {
+      agent.destroy()
+    }
+  })
+
+  it('holds no bearer in a streamed response, read or not', async () => {
+    loyal = await setup()
+    const client = createLoyalAxios(loyal.auth)
+
+    const response = await client.get('/users', { responseType: 'stream' })
+    const token = (await loyal.auth.getToken()).value
+
+    expect(inspect(response, { depth: 6 })).not.toContain(token)
+    for await (const _chunk of response.data) {
+      // drained
+    }
+    expect(inspect(response, { depth: 6 })).not.toContain(token)
+  })
+
   it('holds no bearer, from an API response or from a later response of another host', async () => {
     loyal = await setup()
     recorder = await startRecorder()

@@ -35,6 +35,8 @@ export interface SeenRequest {
   url: string
   /** Every `Authorization` value received. */
   authorization: string[]
+  /** Lower-case names, as Node reads them. */
+  headers: Record<string, unknown>
 }
 
 /**
@@ -80,7 +82,7 @@ function record(req: IncomingMessage): SeenRequest {
     }
   }
 
-  return { method: req.method ?? '', url: req.url ?? '', authorization }
+  return { method: req.method ?? '', url: req.url ?? '', authorization, headers: req.headers }
 }
 
 function urlOf(server: Server, host: string): string {
