@@ -40,6 +40,9 @@ function bearerOf(token: LoyalToken): string {
   return bearer
 }
 
+// As fetch: a redirect may only lead to another HTTP(S) URL (not to `data:` or `file:`).
+const HTTP_SCHEMES: ReadonlySet<string> = new Set(['http:', 'https:'])
+
 /** What `send` got back, and the headers its first hop sent (as at the call), for a replay. */
 interface Sent {
   response: Response
@@ -78,14 +81,18 @@ async function send(
     }
 
     const location = response.headers.get('location')
-    const next = location === null ? undefined : redirectedRequest(request, response.status)
-    if (next === undefined) return { response: afterHops(response, hops), fromApi, firstHeaders }
+    if (location === null) return { response: afterHops(response, hops), fromApi, firstHeaders }
 
+    // From the headers as sent, not the caller's object, which may have changed since the call.
+    const next = redirectedRequest({ ...request, headers }, response.status)
+    if (next === undefined) throw new TypeError('Cannot follow a redirect with a streamed body')
     if (hops >= MAX_REDIRECTS) throw new TypeError('Too many redirects')
 
     discardBody(response)
     const from = target
-    target = new URL(location as string, from)
+    target = new URL(location, from)
+    if (!HTTP_SCHEMES.has(target.protocol)) throw new TypeError('Redirect to a non-HTTP(S) URL')
+
     request = isSameOrigin(from, target) ? next : withoutCredentials(next)
     fromApi = fromApi && host.isApiUrl(target)
   }

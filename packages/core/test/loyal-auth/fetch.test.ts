@@ -358,6 +358,33 @@ describe('LoyalAuth.fetch, as fetch would', () => {
     expect(api.counters.tokenRequests).toBe(1)
   })
 
+  it('sends every hop of a redirect with the headers as they were at the call', async () => {
+    const api = await startApi()
+    const auth = authFor(api)
+    await auth.getToken()
+    const headers = { 'x-request-id': 'at-call' }
+
+    const pending = auth.fetch('/redirect?to=%2Fusers&status=302', { headers })
+    headers['x-request-id'] = 'changed-later'
+    await pending
+
+    const hops = api.requests.filter((one) => one.path === '/redirect' || one.path === '/users')
+    expect(hops.map((one) => one.headers['x-request-id'])).toEqual(['at-call', 'at-call'])
+  })
+
+  it('refuses, as fetch does, a redirect to a non-HTTP(S) URL or one a streamed body cannot follow', async () => {
+    const api = await startApi()
+    const auth = authFor(api)
+    const toData = `/redirect?to=${encodeURIComponent('data:text/plain,not-the-api')}`
+    const stream = Readable.from(['x']) as unknown as BodyInit
+    const withStream = { method: 'POST', body: stream, duplex: 'half' } as RequestInit
+
+    await expect(auth.fetch(toData)).rejects.toThrow(TypeError)
+    await expect(auth.fetch('/redirect?to=%2Fecho&status=307', withStream)).rejects.toThrow(
+      TypeError
+    )
+  })
+
   it('says `redirected` of a response it reached through a redirect, as fetch does', async () => {
     const api = await startApi()
     const auth = authFor(api)
