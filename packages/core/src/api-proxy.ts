@@ -1,5 +1,5 @@
 import { discardBody } from './discard-body.js'
-import type { UpstreamBody } from './parsed-body.js'
+import type { ParseTrace, UpstreamBody } from './parsed-body.js'
 import { compileAllowList, type ProxyAllowList } from './proxy-allow-list.js'
 import { readProxyBody, tooLarge } from './proxy-body.js'
 import {
@@ -44,6 +44,8 @@ export interface ProxyRequest {
    * stream was read and no body left: refused if the browser had sent one.
    */
   parsedBody?: unknown
+  /** What the adapter can tell of how the parser made {@link parsedBody}. */
+  parseTrace?: ParseTrace
   /** Aborts the upstream request, e.g. when the browser goes away. */
   signal?: AbortSignal | undefined
 }
@@ -97,6 +99,10 @@ export function createApiProxy(options: ApiProxyOptions): ApiProxy {
 
     // A parsed body encoded anew goes under the type that says what it now is.
     if (outgoing.contentType !== undefined) headers.set('content-type', outgoing.contentType)
+
+    if (outgoing.contentEncoding !== undefined) {
+      headers.set('content-encoding', outgoing.contentEncoding)
+    }
 
     const init = { method, headers, body: outgoing.body }
     const upstream = await fetchUpstream(auth, {

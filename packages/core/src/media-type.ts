@@ -26,3 +26,22 @@ export function withUtf8Charset(contentType: string): string {
 
   return contentType.replace(charsetParam, '$1charset=utf-8')
 }
+
+/** The charset a `Content-Type` names, lower-cased and unquoted; `undefined` when it names none. */
+export function charsetOf(contentType: string): string | undefined {
+  const match = charsetParam.exec(contentType)
+
+  return match === null ? undefined : match[2]!.replace(/"/g, '').toLowerCase()
+}
+
+/** Whether `charset` is UTF-8 or its subset US-ASCII: text in it reads the same as UTF-8. */
+export function readsAsUtf8(charset: string): boolean {
+  return utf8.test(charset) || charset === 'us-ascii'
+}
+
+/** `contentType` saying `charset=utf-8`: another charset replaced, a missing one added. */
+export function labelledUtf8(contentType: string): string {
+  return charsetParam.test(contentType)
+    ? withUtf8Charset(contentType)
+    : `${contentType}; charset=utf-8`
+}

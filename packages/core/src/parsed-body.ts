@@ -1,6 +1,14 @@
 import { encodeForm } from './form-encoding.js'
+import { jsonTypedText } from './json-typed-text.js'
 import { LoyalError } from './loyal-error.js'
-import { isJsonMediaType, mediaTypeOf, withUtf8Charset } from './media-type.js'
+import {
+  charsetOf,
+  isJsonMediaType,
+  labelledUtf8,
+  mediaTypeOf,
+  readsAsUtf8,
+  withUtf8Charset,
+} from './media-type.js'
 import { isPlainObject } from './plain-object.js'
 import type { IncomingHeaders } from './proxy-headers.js'
 
@@ -9,6 +17,22 @@ export interface UpstreamBody {
   body: BodyInit | undefined
   /** Replaces the browser's `Content-Type` when set: the body is no longer as it came. */
   contentType?: string
+  /** The browser's `Content-Encoding`, set only for its own bytes sent on unchanged. */
+  contentEncoding?: string
+}
+
+/** What an adapter can tell of how a parser made the body it hands over. */
+export interface ParseTrace {
+  /**
+   * `true` when the parser marked a real parse (body-parser 1's `req._body`); `false` when the
+   * parser marks every parse (@koa/bodyparser's `rawBody`) and this body has no mark, so a `{}`
+   * is the placeholder it leaves for a type it skipped. Unknown otherwise.
+   */
+  marked?: boolean
+  /** The text the parser decoded the body to, where it keeps it (@koa/bodyparser's `rawBody`). */
+  rawText?: string
+  /** The parser decodes every charset as UTF-8 (co-body), garbling text in any other. */
+  utf8Only?: boolean
 }
 
 /** The call a parsed body belongs to, named in the error when it cannot be sent. */
@@ -33,12 +57,15 @@ const jsonType = 'application/json'
 export function parsedBodyUpstream(
   parsed: unknown,
   headers: IncomingHeaders,
-  site: BodySite
+  site: BodySite,
+  trace: ParseTrace = {}
 ): UpstreamBody {
   // Parsers make `{}` of an empty body; the browser sent nothing, and nothing is what goes.
   if (headers['content-length'] === '0') return { body: undefined }
 
-  if (parsed === undefined) {
+  const contentType = singleValue(headers['content-type'])
+
+  if (parsed === undefined || isPlaceholder(parsed, contentType, trace)) {
     if (!announcesBody(headers)) return { body: undefined }
 
     throw unforwardable(site, 'an earlier middleware read the body and left none')
@@ -46,11 +73,34 @@ export function parsedBodyUpstream(
 
   if (parsed instanceof Uint8Array) return { body: new Uint8Array(parsed) }
 
-  const contentType = singleValue(headers['content-type'])
+  if (trace.utf8Only && !declaredUtf8(contentType)) {
+    throw unforwardable(site, 'the parser decoded a body of another charset as UTF-8')
+  }
 
-  if (typeof parsed === 'string') return textBody(parsed, contentType)
+  if (typeof parsed === 'string') return textBody(parsed, contentType, { headers, site, trace })
 
   return encodedBody(parsed, contentType, site)
+}
+
+// Express 4's parsers set `req.body = {}` on every request, @koa/bodyparser for every type it
+// skips: an unmarked `{}` is no parse. Unknown marks (body-parser 2 leaves none, and sets only
+// what it parsed) keep `{}` under a JSON type, which is what a JSON parser makes of `{}`.
+function isPlaceholder(parsed: unknown, contentType: string | undefined, trace: ParseTrace) {
+  if (trace.marked === true || !isEmptyObject(parsed)) return false
+
+  if (trace.marked === false || contentType === undefined) return true
+
+  return !isJsonMediaType(mediaTypeOf(contentType))
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return isPlainObject(value) && Object.keys(value).length === 0
+}
+
+function declaredUtf8(contentType: string | undefined): boolean {
+  const charset = contentType === undefined ? undefined : charsetOf(contentType)
+
+  return charset === undefined || readsAsUtf8(charset)
 }
 
 // A length or chunks: the browser sent a body, so having none to send means it was lost.
@@ -58,7 +108,13 @@ function announcesBody(headers: IncomingHeaders): boolean {
   return headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined
 }
 
-function textBody(text: string, contentType: string | undefined): UpstreamBody {
+interface TextSource {
+  headers: IncomingHeaders
+  site: BodySite
+  trace: ParseTrace
+}
+
+function textBody(text: string, contentType: string | undefined, source: TextSource): UpstreamBody {
   // Without a type `fetch` labels a string `text/plain;charset=UTF-8` itself.
   if (contentType === undefined) return { body: text }
 
@@ -67,13 +123,17 @@ function textBody(text: string, contentType: string | undefined): UpstreamBody {
   // A form's text is ASCII; its charset names what the %-escapes stand for, which stay as sent.
   if (type === formType) return { body: text }
 
-  // A string under a JSON type is the text a text parser kept, or a string value a non-strict
-  // JSON parser made of `"..."`; only the first is JSON already.
-  if (isJsonMediaType(type) && !isJsonText(text)) {
-    return { body: JSON.stringify(text), contentType: withUtf8Charset(contentType) }
+  // JSON is UTF-8 whether labelled so or not; any other text says so, since it may have been
+  // decoded from a default charset the browser never named.
+  if (!isJsonMediaType(type)) return { body: text, contentType: labelledUtf8(contentType) }
+
+  const body = jsonTypedText(text, source.headers, source.trace.rawText)
+
+  if (body === undefined) {
+    throw unforwardable(source.site, 'a string under a JSON type may be its text or its value')
   }
 
-  return { body: text, contentType: withUtf8Charset(contentType) }
+  return { body, contentType: withUtf8Charset(contentType) }
 }
 
 function encodedBody(
@@ -125,16 +185,6 @@ function jsonText(value: unknown): string | undefined {
   } catch {
     // A cycle or a BigInt somewhere inside; its message may quote property names.
     return undefined
-  }
-}
-
-function isJsonText(text: string): boolean {
-  try {
-    JSON.parse(text)
-
-    return true
-  } catch {
-    return false
   }
 }
 

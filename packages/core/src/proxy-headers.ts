@@ -21,8 +21,10 @@ export const FORWARDED_REQUEST_HEADERS: readonly string[] = Object.freeze([
   'tracestate',
 ])
 
-// Never forwarded, even when asked for: credentials, cookies, routing and framing.
+// Never forwarded, even when asked for: credentials, cookies, routing and framing. The proxy sets
+// `content-encoding` itself: it holds only for the browser's own bytes, not for a parsed body.
 const neverForwarded = new Set([
+  'content-encoding',
   'authorization',
   'proxy-authorization',
   'cookie',

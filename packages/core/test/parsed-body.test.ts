@@ -94,13 +94,43 @@ describe('parsedBodyUpstream: JSON', () => {
     expect(upstream('hello', json).body).toBe('"hello"')
   })
 
-  it('sends JSON text a text parser kept as it came', () => {
-    const json = { 'content-type': 'application/json' }
+  it('sends JSON text a text parser kept as it came, told by its length', () => {
+    const json = { 'content-type': 'application/json', 'content-length': '11' }
 
     expect(upstream('{"ids":[1]}', json)).toEqual({
       body: '{"ids":[1]}',
       contentType: json['content-type'],
     })
+    expect(upstream('"123"', { ...json, 'content-length': '5' }).body).toBe('"123"')
+    expect(upstream('{bad', { ...json, 'content-length': '4' }).body).toBe('{bad')
+    expect(upstream('café', { ...json, 'content-length': '4' }).body).toBe('café')
+  })
+
+  it('sends a string a non-strict JSON parser read as that JSON string', () => {
+    const json = { 'content-type': 'application/json', 'content-length': '5' }
+
+    expect(upstream('123', json).body).toBe('"123"')
+    expect(upstream('true', { ...json, 'content-length': '6' }).body).toBe('"true"')
+  })
+
+  it('sends the raw text a parser kept for a string under a JSON type', () => {
+    const json = { 'content-type': 'application/json' }
+    const sent = parsedBodyUpstream('123', json, site, { rawText: '"123"' })
+
+    expect(sent.body).toBe('"123"')
+  })
+
+  it.each([
+    ['compressed', { 'content-encoding': 'gzip' }],
+    ['chunked', { 'content-length': undefined, 'transfer-encoding': 'chunked' }],
+    ['of another charset', { 'content-type': 'application/json; charset=utf-16' }],
+    ['of a length neither reading gives', { 'content-length': '6' }],
+  ])('refuses a string under a JSON type %s, which could be text or value', (_c, extra) => {
+    const headers = { 'content-type': 'application/json', 'content-length': '5', ...extra }
+
+    expect(refusal('field-secret'.slice(0, 5), headers as Record<string, string>)).toMatch(
+      /text or its value/
+    )
   })
 
   it.each([
@@ -129,6 +159,40 @@ describe('parsedBodyUpstream: JSON', () => {
 })
 
 describe('parsedBodyUpstream: text, bytes and nothing', () => {
+  it('labels text UTF-8 when no charset was named: a default one may have decoded it', () => {
+    expect(upstream('café', { 'content-type': 'text/plain' }).contentType).toBe(
+      'text/plain; charset=utf-8'
+    )
+  })
+
+  it('refuses text of another charset a parser decoded as UTF-8 regardless', () => {
+    const trace = { marked: true, rawText: 'caf\uFFFD', utf8Only: true }
+    const latin1 = { 'content-length': '4', 'content-type': 'text/plain; charset=latin1' }
+
+    expect(() => parsedBodyUpstream('caf\uFFFD', latin1, site, trace)).toThrow(/charset/)
+
+    const utf8 = { ...latin1, 'content-type': 'text/plain; charset=us-ascii' }
+
+    expect(parsedBodyUpstream('cafe', utf8, site, trace).body).toBe('cafe')
+  })
+
+  it.each([
+    ['no mark under a text type', { 'content-type': 'text/plain' }, {}],
+    ['a parser that marks every parse', { 'content-type': 'application/json' }, { marked: false }],
+  ])('refuses a placeholder {} with %s as a body read and dropped', (_c, headers, trace) => {
+    const all = { 'content-length': '11', ...headers }
+
+    expect(() => parsedBodyUpstream({}, all, site, trace)).toThrow(/read the body/)
+  })
+
+  it('sends {} a parser marked, or left unmarked under a JSON type', () => {
+    const json = { 'content-length': '2', 'content-type': 'application/json' }
+    const text = { 'content-length': '2', 'content-type': 'text/plain' }
+
+    expect(parsedBodyUpstream({}, json, site).body).toBe('{}')
+    expect(parsedBodyUpstream({}, text, site, { marked: true }).body).toBe('{}')
+  })
+
   it('relabels text decoded from another charset as the UTF-8 fetch sends', () => {
     expect(upstream('café', { 'content-type': 'text/plain;Charset=latin1' })).toEqual({
       body: 'café',

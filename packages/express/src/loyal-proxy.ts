@@ -8,6 +8,7 @@ import {
   type LoyalAuth,
   type LoyalAuthSource,
   loyalAuthResolver,
+  type ProxyRequest,
   settleLoyalAuth,
   withConfigErrors,
 } from '@loyal-auth/core'
@@ -68,9 +69,14 @@ export function loyalProxy(options: LoyalProxyOptions): RequestHandler {
   }
 }
 
-// A body parser (express.json() and friends) may have read the stream already.
-function requestBody(req: Request): { body?: Request; parsedBody?: unknown } {
-  return req.readableEnded ? { parsedBody: req.body } : { body: req }
+// A body parser (express.json() and friends) may have read the stream already. Express 4's
+// parsers mark a real parse with `req._body`; Express 5's leave no mark.
+function requestBody(req: Request): Pick<ProxyRequest, 'body' | 'parsedBody' | 'parseTrace'> {
+  if (!req.readableEnded) return { body: req }
+
+  const marked = (req as { _body?: unknown })._body === true
+
+  return { parsedBody: req.body, parseTrace: marked ? { marked } : {} }
 }
 
 async function send(res: Response, response: globalThis.Response): Promise<void> {

@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http'
+import { gzipSync } from 'node:zlib'
 import { LoyalAuth } from '@loyal-auth/core'
 import { type LoyalApi, startLoyalApi } from '@loyal-auth/testing'
 import type { RequestHandler } from 'express'
@@ -118,11 +119,18 @@ describe.each(expressMajors)('loyalProxy() on %s', (_major, express) => {
     const track = closeAfterEach()
 
     /** The URL of a proxy for `POST /echo` mounted after `parsers`. */
-    async function behind(...parsers: RequestHandler[]): Promise<string> {
+    function behind(...parsers: RequestHandler[]): Promise<string> {
+      return behindWith({}, ...parsers)
+    }
+
+    async function behindWith(
+      options: { maxBodySize?: number },
+      ...parsers: RequestHandler[]
+    ): Promise<string> {
       const app = express()
 
       for (const parser of parsers) app.use(parser)
-      app.use('/loyal', loyalProxy({ auth, allow: ['POST /echo'] }))
+      app.use('/loyal', loyalProxy({ auth, allow: ['POST /echo'], ...options }))
       app.use(loyalErrorHandler())
 
       return `${track(await serve(app)).url}/loyal/echo`
@@ -233,6 +241,98 @@ describe.each(expressMajors)('loyalProxy() on %s', (_major, express) => {
       const url = await behind(swallow)
 
       await expectRefused(await post(url, 'application/json', '{"name":"gone"}'), 'gone')
+    })
+
+    /** A middleware that reads the raw stream itself, as a signature check does. */
+    const signatureCheck: RequestHandler = async (req, _res, next) => {
+      if (!req.readableEnded) for await (const _chunk of req) void _chunk
+      next()
+    }
+
+    it('sends the browser gzip bytes on with their Content-Encoding when none parsed', async () => {
+      const url = await behind()
+      const gzipped = gzipSync('{"name":"zipped"}')
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        body: Uint8Array.from(gzipped),
+      })
+      const { headers } = api.requests.at(-1)!
+
+      expect(response.status).toBe(200)
+      expect(headers['content-encoding']).toBe('gzip')
+      expect(headers['content-length']).toBe(String(gzipped.byteLength))
+    })
+
+    it('sends what express.json() inflated without the Content-Encoding', async () => {
+      const url = await behind(express.json())
+
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        body: Uint8Array.from(gzipSync('{"name":"zipped"}')),
+      })
+      expect(received()).toEqual({ type: 'application/json', body: '{"name":"zipped"}' })
+      expect(api.requests.at(-1)!.headers['content-encoding']).toBeUndefined()
+    })
+
+    it('answers 413 for a parsed body over maxBodySize, without an upstream call', async () => {
+      const url = await behindWith({ maxBodySize: 1000 }, express.json())
+      const response = await post(url, 'application/json', JSON.stringify({ a: 'x'.repeat(5000) }))
+
+      expect(response.status).toBe(413)
+      expect((await response.json()).error).toBe('payload_too_large')
+      expect(api.counters.apiRequests).toBe(0)
+    })
+
+    it('refuses a body read past the {} a parser left for a type it skipped', async () => {
+      const url = await behind(express.json(), signatureCheck)
+
+      await expectRefused(await post(url, 'text/plain', 'hello world'), 'hello world')
+    })
+
+    it('still sends an empty JSON object a parser read', async () => {
+      const url = await behind(express.json())
+
+      await post(url, 'application/json', '{}')
+      expect(received()).toEqual({ type: 'application/json', body: '{}' })
+    })
+
+    it('labels text re-encoded from a default charset as UTF-8', async () => {
+      const url = await behind(express.text({ defaultCharset: 'latin1' }))
+
+      await post(url, 'text/plain', Uint8Array.from(Buffer.from('café', 'latin1')))
+      expect(received()).toEqual({ type: 'text/plain; charset=utf-8', body: 'café' })
+    })
+
+    it.each(['"123"', '"true"', '"{\\"a\\":1}"', '"null"'])(
+      'sends the JSON string %s a non-strict parser read as that string',
+      async (sent) => {
+        const url = await behind(express.json({ strict: false }))
+
+        await post(url, 'application/json', sent)
+        expect(received()).toEqual({ type: 'application/json', body: sent })
+      }
+    )
+
+    it('sends JSON text a text parser kept as it came, even malformed', async () => {
+      const url = await behind(express.text({ type: '*/*' }))
+
+      await post(url, 'application/json', '{bad')
+      expect(received()).toEqual({ type: 'application/json', body: '{bad' })
+
+      await post(url, 'application/json', '"123"')
+      expect(received()).toEqual({ type: 'application/json', body: '"123"' })
+    })
+
+    it('documents that qs (extended: true) reads indexes as list positions', async () => {
+      const url = await behind(express.urlencoded({ extended: true }))
+
+      await post(url, form, 'a[1]=x&a[0]=y')
+      expect(received()).toEqual({ type: form, body: 'a=y&a=x' })
+
+      await post(url, form, 'a[20]=x&a[21]=z')
+      expect(received()).toEqual({ type: form, body: 'a=x&a=z' })
     })
 
     it('refuses a multipart body a parser split into fields', async () => {
@@ -456,6 +556,11 @@ describe.each(expressMajors)('loyalProxy() on %s', (_major, express) => {
     ['an allow entry without a method', { allow: ['/empower/*'] }, '"allow"'],
     ['an empty allow list', { allow: [] }, '"allow"'],
     ['a cookie to forward', { allow: ['GET /x'], forwardHeaders: ['cookie'] }, '"forwardHeaders"'],
+    [
+      'a content encoding to forward',
+      { allow: ['GET /x'], forwardHeaders: ['Content-Encoding'] },
+      '"forwardHeaders"',
+    ],
     ['a timeout of 0', { allow: ['GET /x'], timeoutDuration: 0 }, '"timeoutDuration"'],
     ['a string of headers', { allow: ['GET /x'], forwardHeaders: 'x-custom' }, '"forwardHeaders"'],
     ['no header name', { allow: ['GET /x'], forwardHeaders: ['bad header'] }, '"forwardHeaders"'],

@@ -8,6 +8,7 @@ import {
   type LoyalAuth,
   type LoyalAuthSource,
   loyalAuthResolver,
+  type ProxyRequest,
   settleLoyalAuth,
   withConfigErrors,
 } from '@loyal-auth/core'
@@ -93,11 +94,19 @@ function withoutPrefix(url: string, prefix: string): string | undefined {
   return rest.startsWith('/') ? rest : undefined
 }
 
-// A body parser (koa-bodyparser and friends) may have read the stream already.
-function requestBody(ctx: KoaContext): { body?: KoaContext['req']; parsedBody?: unknown } {
+// A body parser (koa-bodyparser and friends) may have read the stream already. Those built on
+// co-body keep the text they decoded, always as UTF-8, in `rawBody`, and only for a real parse.
+function requestBody(ctx: KoaContext): Pick<ProxyRequest, 'body' | 'parsedBody' | 'parseTrace'> {
   if (!ctx.req.readableEnded) return { body: ctx.req }
 
-  return { parsedBody: (ctx.request as { body?: unknown }).body }
+  const { body, rawBody } = ctx.request as { body?: unknown; rawBody?: unknown }
+  const trace = typeof rawBody === 'string' ? coBodyTrace(rawBody) : {}
+
+  return { parsedBody: body, parseTrace: trace }
+}
+
+function coBodyTrace(rawText: string): ProxyRequest['parseTrace'] {
+  return { marked: true, rawText, utf8Only: true }
 }
 
 function browserGone(ctx: KoaContext): AbortSignal {

@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http'
+import { gzipSync } from 'node:zlib'
 import { bodyParser } from '@koa/bodyparser'
 import { LoyalAuth } from '@loyal-auth/core'
 import { type LoyalApi, startLoyalApi } from '@loyal-auth/testing'
@@ -133,13 +134,20 @@ describe.each(koaMajors)('loyalProxy() on %s', (_major, Koa) => {
       await Promise.all(opened.splice(0).map((server) => server.close()))
     })
 
-    /** The URL of a proxy for `POST /echo` mounted after `parser`. */
-    async function behind(parser: Middleware): Promise<string> {
+    /** The URL of a proxy for `POST /echo` mounted after `parsers`. */
+    function behind(...parsers: Middleware[]): Promise<string> {
+      return behindWith({}, ...parsers)
+    }
+
+    async function behindWith(
+      options: { maxBodySize?: number },
+      ...parsers: Middleware[]
+    ): Promise<string> {
       const app = quietApp(Koa)
 
       app.use(loyalErrorHandler())
-      app.use(parser)
-      app.use(loyalProxy({ auth, prefix: '/loyal', allow: ['POST /echo'] }))
+      for (const parser of parsers) app.use(parser)
+      app.use(loyalProxy({ auth, prefix: '/loyal', allow: ['POST /echo'], ...options }))
 
       const server = await serve(app.callback())
 
@@ -217,11 +225,86 @@ describe.each(koaMajors)('loyalProxy() on %s', (_major, Koa) => {
       expect(received()).toEqual({ type: form, body: undefined })
     })
 
-    it('labels text read under another charset as the UTF-8 it sends', async () => {
+    it('refuses text co-body decoded as UTF-8 though sent in another charset', async () => {
+      const url = await behind(parsers())
+      const latin1 = Uint8Array.from(Buffer.from('café', 'latin1'))
+
+      await expectRefused(await post(url, 'text/plain; charset=iso-8859-1', latin1), 'caf')
+      await expectRefused(await post(url, `${form}; charset=iso-8859-1`, 'name=caf%E9'), 'caf')
+    })
+
+    it('sends UTF-8 text on, labelled UTF-8', async () => {
       const url = await behind(parsers())
 
-      await post(url, 'text/plain; charset=iso-8859-1', 'café')
+      await post(url, 'text/plain; charset=utf-8', 'café')
       expect(received()).toEqual({ type: 'text/plain; charset=utf-8', body: 'café' })
+      await post(url, 'text/plain', 'café')
+      expect(received()).toEqual({ type: 'text/plain; charset=utf-8', body: 'café' })
+    })
+
+    /** A middleware that reads the raw stream itself, as a signature check does. */
+    const signatureCheck: Middleware = async (ctx, next) => {
+      if (!ctx.req.readableEnded) for await (const _chunk of ctx.req) void _chunk
+      await next()
+    }
+
+    it('refuses a body read past the {} a parser left for a type it skipped', async () => {
+      const url = await behind(bodyParser({ enableTypes: ['json'] }), signatureCheck)
+
+      await expectRefused(await post(url, 'text/plain', 'hello world'), 'hello world')
+    })
+
+    it('still sends an empty JSON object the parser read', async () => {
+      const url = await behind(parsers())
+
+      await post(url, 'application/json', '{}')
+      expect(received()).toEqual({ type: 'application/json', body: '{}' })
+    })
+
+    it.each(['"123"', '"true"', '"{\\"a\\":1}"', '"hello"'])(
+      'sends the JSON string %s a non-strict parser read as that string',
+      async (sent) => {
+        const url = await behind(bodyParser({ jsonStrict: false }))
+
+        await post(url, 'application/json', sent)
+        expect(received()).toEqual({ type: 'application/json', body: sent })
+      }
+    )
+
+    it('sends the browser gzip bytes on with their Content-Encoding when none parsed', async () => {
+      const url = await behind()
+      const gzipped = gzipSync('{"name":"zipped"}')
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        body: Uint8Array.from(gzipped),
+      })
+      const { headers } = api.requests.at(-1)!
+
+      expect(response.status).toBe(200)
+      expect(headers['content-encoding']).toBe('gzip')
+      expect(headers['content-length']).toBe(String(gzipped.byteLength))
+    })
+
+    it('sends what the parser inflated without the Content-Encoding', async () => {
+      const url = await behind(parsers())
+
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        body: Uint8Array.from(gzipSync('{"name":"zipped"}')),
+      })
+      expect(received()).toEqual({ type: 'application/json', body: '{"name":"zipped"}' })
+      expect(api.requests.at(-1)!.headers['content-encoding']).toBeUndefined()
+    })
+
+    it('answers 413 for a parsed body over maxBodySize, without an upstream call', async () => {
+      const url = await behindWith({ maxBodySize: 1000 }, parsers())
+      const response = await post(url, 'application/json', JSON.stringify({ a: 'x'.repeat(5000) }))
+
+      expect(response.status).toBe(413)
+      expect((await response.json()).error).toBe('payload_too_large')
+      expect(api.counters.apiRequests).toBe(0)
     })
 
     it('refuses a body an earlier middleware read and left no trace of', async () => {
