@@ -19,6 +19,7 @@ export {
   type LoyalErrorResponse,
   loyalErrorResponse,
 } from './error-response.js'
+export type { LoyalFetch, LoyalFetchInit, LoyalFetchResponse } from './fetch-option.js'
 export type { Logger } from './logger.js'
 export {
   type GetTokenOptions,

@@ -332,7 +332,7 @@ export class LoyalAuth implements AsyncDisposable {
 
   // What `fetch` needs of us, bound once.
   readonly #fetchHost = {
-    fetch: (input: RequestInfo | URL, init?: RequestInit) => this.#options.fetch(input, init),
+    fetch: (url: URL, init: RequestInit) => this.#options.fetch(url.href, init),
     resolveUrl: (url: string | URL) => this.resolveUrl(url),
     isApiUrl: (url: URL) => isSameOrigin(url, this.#origin),
     peekToken: () => this.peekToken(),

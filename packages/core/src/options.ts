@@ -1,3 +1,4 @@
+import { asWebFetch, type LoyalFetch, type LoyalFetchInit } from './fetch-option.js'
 import type { Logger } from './logger.js'
 import { LoyalError } from './loyal-error.js'
 import type { LoyalToken } from './loyal-token.js'
@@ -58,8 +59,11 @@ export interface LoyalAuthOptions {
    * the API key itself.
    */
   encryptionKey?: string | Uint8Array | Array<string | Uint8Array>
-  /** Used for the token request and `auth.fetch`. Default: the global `fetch`. */
-  fetch?: typeof globalThis.fetch
+  /**
+   * Used for the token request and `auth.fetch`, called with the URL as a string. Default: the
+   * global `fetch`; undici's and node-fetch (2 and 3) fit too.
+   */
+  fetch?: LoyalFetch
   /** Clock in ms since the epoch, for tests. Default `Date.now`. */
   now?: () => number
   /** pino-compatible logger. Silent by default; routine events are `debug`. */
@@ -89,7 +93,7 @@ export interface ResolvedOptions {
   tokenPath: string
   store: TokenStore
   encryptionKey: EncryptionKeyOption | undefined
-  fetch: typeof globalThis.fetch
+  fetch: (url: string, init: RequestInit) => Promise<Response>
   now: () => number
   logger: Logger | undefined
   skewDuration: number
@@ -279,8 +283,10 @@ export function resolveOptions(options: LoyalAuthOptions): ResolvedOptions {
     tokenPath: resolveTokenPath(options.tokenPath),
     store,
     encryptionKey,
-    fetch: resolveFunction('fetch', options.fetch, (input: RequestInfo | URL, init?: RequestInit) =>
-      globalThis.fetch(input, init)
+    fetch: asWebFetch(
+      resolveFunction('fetch', options.fetch, (url: string, init?: LoyalFetchInit) =>
+        globalThis.fetch(url, init)
+      )
     ),
     now: resolveFunction('now', options.now, () => Date.now()),
     logger: resolveLogger(options.logger),

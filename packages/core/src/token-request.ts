@@ -6,7 +6,7 @@ import { setLongTimeout } from './timers.js'
 
 /** One call to the token endpoint. */
 export interface TokenRequest {
-  fetch: typeof globalThis.fetch
+  fetch: (url: string, init: RequestInit) => Promise<Response>
   /** `{baseUrl}{tokenPath}` */
   url: string
   /** Path only, for error context: never a query string, never a secret. */
