@@ -1,22 +1,10 @@
+import type { LoyalFetchInit } from '@loyal-auth/core'
 import type { Fetcher } from './authorized-fetcher.js'
 
-/**
- * The request a `fetch` option is called with. It is what the web `fetch`, undici and
- * node-fetch 2 and 3 all take, so a wrapper can hand it to any of them as it is.
- */
-export interface LoyalFetchInit {
-  method?: string
-  /** A plain object: RESTDataSource's headers, with the bearer when the URL is the API's. */
-  headers?: Record<string, string>
-  /**
-   * RESTDataSource sends object bodies as JSON strings. A `Buffer` body passed to `post()` and
-   * the like arrives as it is, which every implementation takes, but not every one's types.
-   */
-  body?: string
-  /** `manual` for API calls: the bearer must not follow a redirect to another origin. */
-  redirect?: 'follow' | 'error' | 'manual'
-  signal?: AbortSignal | null
-}
+// Core's: what the web fetch, undici and node-fetch 2 and 3 all take. RESTDataSource hands it
+// plain-object headers, and object bodies as JSON strings; a `Buffer` body given to `post()`
+// arrives as it is, which every implementation takes, but not every one's types.
+export type { LoyalFetchInit }
 
 /**
  * The `fetch` option of `LoyalDataSource`: one signature, so an inline wrapper gets typed
