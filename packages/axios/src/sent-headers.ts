@@ -75,9 +75,7 @@ export function forgetSocketMark(request: unknown): void {
   const socket = native?.socket
   if (typeof socket !== 'object' || socket === null) return
 
-  socketMarkKey ??= Object.getOwnPropertySymbols(socket).find(
-    (symbol) => symbol.description === 'axios.http.currentReq'
-  )
+  socketMarkKey ??= markKeyOf(socket)
   if (socketMarkKey === undefined) return
 
   const marked = socket as Record<symbol, unknown>
@@ -85,6 +83,20 @@ export function forgetSocketMark(request: unknown): void {
   if (holder !== undefined && (holder === native?._redirectable || holder === native)) {
     marked[socketMarkKey] = null
   }
+}
+
+// Sockets already looked through: an axios without the mark (before 1.13) costs one search
+// per keep-alive socket, not one per request.
+const searchedSockets = new WeakSet<object>()
+
+function markKeyOf(socket: object): symbol | undefined {
+  if (searchedSockets.has(socket)) return undefined
+
+  searchedSockets.add(socket)
+
+  return Object.getOwnPropertySymbols(socket).find(
+    (symbol) => symbol.description === 'axios.http.currentReq'
+  )
 }
 
 function outHeadersOf(native: object): Record<string, [string, unknown]> | undefined {
